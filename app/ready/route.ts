@@ -1,0 +1,10 @@
+import { checkReadiness } from "@/lib/db/readiness";
+import { pool } from "@/lib/db/client";
+import { json } from "@/lib/http/respond";
+
+export const dynamic = "force-dynamic";
+
+export async function GET() {
+  const readiness = await checkReadiness(pool());
+  return json(readiness, { status: readiness.ready ? 200 : 503 });
+}

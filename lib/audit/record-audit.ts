@@ -1,0 +1,40 @@
+import type { Queryable } from "@/lib/db/sql";
+
+export type AuditActor = { id?: string | null; email: string; roles: readonly string[] };
+
+export const SYSTEM_ACTOR: AuditActor = { id: null, email: "system", roles: ["system"] };
+
+export type AuditEntry = {
+  actor: AuditActor;
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  reason?: string | null;
+  incidentId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  outcome: "ok" | "refused";
+  refusedReason?: string | null;
+};
+
+/** Appends one audit row. Pass the transaction's client so the row commits with the change it records. */
+export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_log (actor_id, actor_email, actor_roles, action, target_type, target_id, reason, incident_id, before, after, outcome, refused_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      entry.actor.id ?? null,
+      entry.actor.email,
+      entry.actor.roles,
+      entry.action,
+      entry.targetType,
+      entry.targetId ?? null,
+      entry.reason ?? null,
+      entry.incidentId ?? null,
+      entry.before === undefined ? null : JSON.stringify(entry.before),
+      entry.after === undefined ? null : JSON.stringify(entry.after),
+      entry.outcome,
+      entry.refusedReason ?? null,
+    ],
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * The permission matrix: the only place that says who may do what. Every page, route handler and
+ * worker-facing action checks it on the server; the UI only reflects it.
+ */
+export const ROLES = ["viewer", "oncall", "sre_lead", "ingestion_owner", "pm", "support_lead", "eng_lead", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ACTIONS = [
+  "console.view",
+  "controls.drain",
+  "controls.halt",
+  /** On-call may halt only while declaring a P1 (D8/D10-09). */
+  "controls.halt_p1",
+  "controls.resume",
+  "controls.freeze_worker",
+  "controls.workspace_pause",
+  "controls.rollout",
+  "controls.suspend_kill_switch",
+  "upload.force_fail",
+  "cleanup.request",
+  "cleanup.approve",
+  "alert.acknowledge",
+  "partial.acknowledge",
+  "ga.sign_pm",
+  "ga.sign_eng",
+  "ga.sign_sre",
+  "runbook.execute",
+  "users.manage",
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const operator: Action[] = ["console.view", "alert.acknowledge", "runbook.execute"];
+
+const MATRIX: Record<Role, readonly Action[]> = {
+  viewer: ["console.view"],
+  oncall: [...operator, "controls.drain", "controls.halt_p1", "controls.resume", "controls.workspace_pause", "upload.force_fail", "cleanup.request"],
+  sre_lead: [
+    ...operator,
+    "controls.drain",
+    "controls.halt",
+    "controls.resume",
+    "controls.freeze_worker",
+    "controls.workspace_pause",
+    "controls.suspend_kill_switch",
+    "upload.force_fail",
+    "cleanup.request",
+    "cleanup.approve",
+    "ga.sign_sre",
+  ],
+  ingestion_owner: [
+    ...operator,
+    "controls.drain",
+    "controls.halt",
+    "controls.resume",
+    "controls.freeze_worker",
+    "controls.workspace_pause",
+    "controls.rollout",
+    "upload.force_fail",
+    "cleanup.approve",
+  ],
+  pm: ["console.view", "ga.sign_pm"],
+  support_lead: ["console.view", "partial.acknowledge", "alert.acknowledge"],
+  eng_lead: ["console.view", "controls.rollout", "ga.sign_eng"],
+  // Admin runs the system but signs nobody else's GA line.
+  admin: [
+    ...operator,
+    "controls.drain",
+    "controls.halt",
+    "controls.resume",
+    "controls.freeze_worker",
+    "controls.workspace_pause",
+    "controls.rollout",
+    "controls.suspend_kill_switch",
+    "upload.force_fail",
+    "cleanup.request",
+    "cleanup.approve",
+    "partial.acknowledge",
+    "users.manage",
+  ],
+};
+
+/** Actions that are kill-switch privileges: refused while the user's privileges are suspended (D10-05). */
+export const KILL_SWITCH_ACTIONS: readonly Action[] = [
+  "controls.drain",
+  "controls.halt",
+  "controls.halt_p1",
+  "controls.resume",
+  "controls.freeze_worker",
+  "controls.workspace_pause",
+  "controls.rollout",
+];
+
+export type Actor = { roles: readonly Role[]; killSwitchSuspended?: boolean };
+
+export type Decision = { allowed: true } | { allowed: false; reason: string };
+
+export function rolesFor(action: Action): Role[] {
+  return ROLES.filter((role) => MATRIX[role].includes(action));
+}
+
+export function decide(actor: Actor, action: Action): Decision {
+  if (!actor.roles.some((role) => MATRIX[role].includes(action))) {
+    return { allowed: false, reason: `requires ${rolesFor(action).join(" or ")}` };
+  }
+  if (actor.killSwitchSuspended && KILL_SWITCH_ACTIONS.includes(action)) {
+    return { allowed: false, reason: "your kill-switch privileges are suspended" };
+  }
+  return { allowed: true };
+}
+
+export function can(actor: Actor, action: Action): boolean {
+  return decide(actor, action).allowed;
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

@@ -1,0 +1,17 @@
+import { closeDb, pool, prisma } from "@/lib/db/client";
+
+/** Empties every table the tests write, keeping the migrated schema and the initial controls. */
+export async function resetDatabase() {
+  await pool().query(`
+    TRUNCATE audit_log, uploads, upload_events, staging_rows, row_issues, metrics, worker_runs, rate_limit_buckets, api_keys, users, workspaces CASCADE;
+    UPDATE ingestion_controls SET value = CASE WHEN key = 'mode' THEN '{"mode":"running"}'::jsonb
+      WHEN key = 'rollout' THEN '{"phase":"P4","allowlist":[]}'::jsonb ELSE '{"frozen":false}'::jsonb END,
+      version = 1, set_by = 'test', expires_at = NULL;
+  `);
+}
+
+export async function createWorkspace(slug = "acme", data: Partial<{ rowPolicy: "lenient" | "strict"; defaultCurrency: string }> = {}) {
+  return prisma().workspace.create({ data: { slug, name: slug, ...data } });
+}
+
+export { closeDb, pool, prisma };
