@@ -1,6 +1,19 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
+// Vitest 5's reporter calls Map.groupBy, which Node 20 lacks (Node 21+).
+if (!(Map as unknown as { groupBy?: unknown }).groupBy) {
+  (Map as unknown as { groupBy: unknown }).groupBy = <K, V>(items: Iterable<V>, key: (item: V, index: number) => K) => {
+    const groups = new Map<K, V[]>();
+    let i = 0;
+    for (const item of items) {
+      const k = key(item, i++);
+      groups.set(k, [...(groups.get(k) ?? []), item]);
+    }
+    return groups;
+  };
+}
+
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {

@@ -1,7 +1,13 @@
 import { liftExpiredControls } from "@/lib/controls/change-control";
 import { pool } from "@/lib/db/client";
+import { runCleanup, runParse, runPromote } from "./run-workers";
 
 /** Everything the scheduler runs each tick, in pipeline order. */
 export function workerTicks() {
-  return [{ name: "controls-expiry", run: () => liftExpiredControls(pool()) }];
+  return [
+    { name: "controls-expiry", run: () => liftExpiredControls(pool()) },
+    { name: "parse", run: runParse },
+    { name: "promote", run: runPromote },
+    { name: "cleanup", run: runCleanup },
+  ];
 }

@@ -1,0 +1,7 @@
+import { pool } from "@/lib/db/client";
+import { apiKeyRoute } from "@/lib/http/api-route";
+import { getUploadForWorkspace } from "@/lib/ingestion/get-upload";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiKeyRoute(async ({ apiKey, params }) => ({ body: await getUploadForWorkspace(pool(), apiKey.workspaceId, params.id) }));

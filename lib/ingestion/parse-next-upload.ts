@@ -1,0 +1,179 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { WORKER_ALLOWED_SQL } from "@/lib/controls/controls";
+import { withTransaction } from "@/lib/db/sql";
+import { log } from "@/lib/log";
+import type { FileStore } from "@/lib/storage/file-store";
+import { INSTANCE_ID } from "@/lib/workers/record-run";
+import { claimUpload, MAX_ATTEMPTS, LEASE_SECONDS, releaseLease, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
+import { copyRowIssues, copyStagingRows } from "./copy-rows";
+import { ParseFailure, parseFile, type ParseBatch } from "./parse/parse-file";
+import { transitionUpload } from "./transition";
+
+export type ParseOutcome = { uploadId: string; result: "staged" | "failed" | "yielded" | "lost_lease" | "retry"; records: number; errorCode?: string };
+
+export type ParseOptions = { batchSize?: number; budgetMs?: number; today?: string };
+
+/**
+ * Commits one batch: checkpoint and counters first (guarded by the lease, the expected checkpoint and
+ * the kill switch, renewing the lease), then the rows with COPY, all in one transaction. A killed
+ * worker's successor resumes exactly after the last committed batch.
+ */
+async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: string, checkpoint: number, batch: ParseBatch): Promise<boolean> {
+  return withTransaction(pool, async (client) => {
+    let invalid = 0;
+    for (const issue of batch.issues) if (issue.kind === "invalid") invalid++;
+    const ignored = batch.issues.length - invalid;
+    const guard = await client.query(
+      `UPDATE uploads SET parsed_records = parsed_records + $4, total_rows = total_rows + $4, valid_rows = valid_rows + $5,
+              invalid_rows = invalid_rows + $6, ignored_rows = ignored_rows + $7, staged_rows = staged_rows + $5,
+              lease_expires_at = now() + make_interval(secs => $8), updated_at = now()
+        WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() AND parsed_records = $3
+          AND ${WORKER_ALLOWED_SQL("'parse'")}`,
+      [upload.id, workerId, checkpoint, batch.records, batch.rows.length, invalid, ignored, LEASE_SECONDS],
+    );
+    if (!guard.rowCount) return false;
+    await copyStagingRows(client, upload.id, batch.rows);
+    await copyRowIssues(client, upload.id, batch.issues);
+    return true;
+  });
+}
+
+type Ledger = { total_rows: number; valid_rows: number; invalid_rows: number; ignored_rows: number; parsed_records: number; staged: string; invalid: string; ignored: string };
+
+/**
+ * Finishes a parsed upload in one transaction: moves in-file duplicates of (date, campaign_id) to
+ * `invalid/duplicate_key`, proves the row ledger against what is stored, then stages or fails it.
+ */
+async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: string): Promise<ParseOutcome> {
+  const worker = { id: workerId, kind: "parse" as const };
+  return withTransaction(pool, async (client) => {
+    const locked = await client.query(`SELECT 1 FROM uploads WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() FOR UPDATE`, [upload.id, workerId]);
+    if (!locked.rowCount) return { uploadId: upload.id, result: "lost_lease", records: 0 };
+    const dup = await client.query(
+      `WITH ranked AS (
+         SELECT line_no, date, campaign_id, first_value(line_no) OVER (PARTITION BY date, campaign_id ORDER BY line_no) AS first_line
+           FROM staging_rows WHERE upload_id = $1),
+       moved AS (
+         DELETE FROM staging_rows s USING ranked r
+          WHERE s.upload_id = $1 AND s.line_no = r.line_no AND r.line_no <> r.first_line
+         RETURNING s.line_no, s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, r.first_line)
+       INSERT INTO row_issues (upload_id, line_no, kind, rule, message, raw)
+       SELECT $1, line_no, 'invalid', 'duplicate_key',
+              'campaign ' || campaign_id || ' on ' || date || ' already appears on line ' || first_line,
+              concat_ws(',', date, campaign_id, campaign_name, spend, impressions, clicks)
+         FROM moved`,
+      [upload.id],
+    );
+    const duplicates = dup.rowCount ?? 0;
+    if (duplicates) {
+      await client.query(`UPDATE uploads SET valid_rows = valid_rows - $2, invalid_rows = invalid_rows + $2, staged_rows = staged_rows - $2 WHERE id = $1`, [upload.id, duplicates]);
+    }
+    const { rows } = await client.query<Ledger>(
+      `SELECT u.total_rows, u.valid_rows, u.invalid_rows, u.ignored_rows, u.parsed_records,
+              (SELECT count(*) FROM staging_rows s WHERE s.upload_id = u.id) AS staged,
+              (SELECT count(*) FROM row_issues i WHERE i.upload_id = u.id AND i.kind = 'invalid') AS invalid,
+              (SELECT count(*) FROM row_issues i WHERE i.upload_id = u.id AND i.kind = 'ignored') AS ignored
+         FROM uploads u WHERE u.id = $1`,
+      [upload.id],
+    );
+    const l = rows[0];
+    const problems: string[] = [];
+    if (l.total_rows !== l.valid_rows + l.invalid_rows + l.ignored_rows) problems.push(`total ${l.total_rows} ≠ valid ${l.valid_rows} + invalid ${l.invalid_rows} + ignored ${l.ignored_rows}`);
+    if (Number(l.staged) !== l.valid_rows) problems.push(`${l.staged} rows staged but ${l.valid_rows} counted valid`);
+    if (Number(l.invalid) !== l.invalid_rows) problems.push(`${l.invalid} invalid records stored but ${l.invalid_rows} counted`);
+    if (Number(l.ignored) !== l.ignored_rows) problems.push(`${l.ignored} ignored records stored but ${l.ignored_rows} counted`);
+    if (l.parsed_records !== l.total_rows) problems.push(`checkpoint ${l.parsed_records} ≠ total ${l.total_rows}`);
+
+    let failure: { code: string; text: string } | null = null;
+    if (problems.length) {
+      failure = { code: "DATA_LOSS", text: `Row ledger does not add up: ${problems.join("; ")}.` };
+      log.error("ingestion.data_loss", { uploadId: upload.id, problems });
+    } else if (l.valid_rows + l.invalid_rows === 0) {
+      failure = { code: "EMPTY_FILE", text: `The file has no data rows (${l.ignored_rows} records ignored).` };
+    } else if (upload.row_policy === "strict" && l.invalid_rows > 0) {
+      failure = { code: "STRICT_POLICY", text: `${l.invalid_rows} invalid records and the workspace is strict: nothing is promoted.` };
+    }
+    const to = failure ? "failed" : "staged";
+    const prev = await transitionUpload(client, {
+      uploadId: upload.id,
+      from: "processing",
+      to,
+      actor: `worker:parse:${workerId}`,
+      reason: failure ? failure.text : `${l.valid_rows} valid, ${l.invalid_rows} invalid, ${l.ignored_rows} ignored of ${l.total_rows}`,
+      worker,
+      release: true,
+      set: failure ? { error_code: failure.code, error_text: failure.text } : {},
+    });
+    if (!prev) return { uploadId: upload.id, result: "lost_lease", records: 0 };
+    return { uploadId: upload.id, result: failure ? "failed" : "staged", records: l.total_rows, errorCode: failure?.code };
+  });
+}
+
+async function failUpload(pool: pg.Pool, upload: ClaimedUpload, workerId: string, code: string, text: string): Promise<ParseOutcome> {
+  const prev = await transitionUpload(pool, {
+    uploadId: upload.id,
+    from: ["pending", "processing"],
+    to: "failed",
+    actor: `worker:parse:${workerId}`,
+    reason: text,
+    worker: { id: workerId, kind: "parse" },
+    release: true,
+    set: { error_code: code, error_text: text },
+  });
+  return { uploadId: upload.id, result: prev ? "failed" : "lost_lease", records: 0, errorCode: code };
+}
+
+/** Parses one upload as far as the budget allows. */
+export async function parseUpload(pool: pg.Pool, store: FileStore, upload: ClaimedUpload, workerId: string, options: ParseOptions = {}): Promise<ParseOutcome> {
+  const started = Date.now();
+  if (upload.attempts > MAX_ATTEMPTS) return failUpload(pool, upload, workerId, "MAX_ATTEMPTS", `Gave up after ${MAX_ATTEMPTS} attempts.`);
+  if (upload.status === "pending") {
+    const prev = await transitionUpload(pool, { uploadId: upload.id, from: "pending", to: "processing", actor: `worker:parse:${workerId}`, worker: { id: workerId, kind: "parse" } });
+    if (!prev) return { uploadId: upload.id, result: "lost_lease", records: 0 };
+  }
+  if (!(await store.exists(upload.storage_key))) return failUpload(pool, upload, workerId, "FILE_MISSING", `The stored file ${upload.storage_key} is missing.`);
+
+  const input = store.get(upload.storage_key);
+  let checkpoint = upload.parsed_records;
+  try {
+    for await (const batch of parseFile(input, {
+      platform: upload.platform,
+      defaultCurrency: upload.default_currency,
+      today: options.today ?? new Date().toISOString().slice(0, 10),
+      batchSize: options.batchSize,
+      skipRecords: checkpoint,
+    })) {
+      if (!(await commitBatch(pool, upload, workerId, checkpoint, batch))) {
+        return { uploadId: upload.id, result: "lost_lease", records: checkpoint - upload.parsed_records };
+      }
+      checkpoint += batch.records;
+      if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) {
+        await releaseLease(pool, upload.id, workerId);
+        return { uploadId: upload.id, result: "yielded", records: checkpoint - upload.parsed_records };
+      }
+    }
+  } catch (error) {
+    if (error instanceof ParseFailure) return failUpload(pool, upload, workerId, error.code, error.message);
+    log.warn("ingestion.parse_retry", { uploadId: upload.id, attempts: upload.attempts, error: String(error) });
+    await releaseWithBackoff(pool, upload.id, workerId, upload.attempts);
+    return { uploadId: upload.id, result: "retry", records: checkpoint - upload.parsed_records, errorCode: "TEMPORARY" };
+  } finally {
+    input.destroy();
+  }
+  return finishParse(pool, upload, workerId);
+}
+
+/** One call of the parse worker: claims and parses uploads until none wait or the budget is spent. */
+export async function runParseWorker(pool: pg.Pool, store: FileStore, options: ParseOptions & { maxUploads?: number } = {}) {
+  const workerId = `${INSTANCE_ID}:${randomUUID().slice(0, 8)}`;
+  const budgetMs = options.budgetMs ?? 20_000;
+  const started = Date.now();
+  const outcomes: ParseOutcome[] = [];
+  while (outcomes.length < (options.maxUploads ?? 10) && Date.now() - started < budgetMs) {
+    const upload = await claimUpload(pool, { worker: "parse", workerId, ready: "pending", inFlight: "processing" });
+    if (!upload) break;
+    outcomes.push(await parseUpload(pool, store, upload, workerId, { ...options, budgetMs: budgetMs - (Date.now() - started) }));
+  }
+  return { items: outcomes.reduce((n, o) => n + o.records, 0), uploads: outcomes };
+}

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { pool, prisma, resetDatabase, createWorkspace } from "@/lib/testing/db";
+import { apiKeyFor, drainPipeline, fixture, generated, postUpload, startApi } from "@/lib/testing/pipeline";
+import { expectedCounts } from "./generate-file";
+import expected from "./parse/fixtures/expected.json";
+
+let api: Awaited<ReturnType<typeof startApi>>;
+let key: string;
+
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(async () => {
+  await api.close();
+});
+beforeEach(async () => {
+  await resetDatabase();
+  await createWorkspace("acme");
+  await createWorkspace("globex", { rowPolicy: "strict" });
+  key = await apiKeyFor("acme");
+});
+
+async function issueCounts(uploadId: string) {
+  const { rows } = await pool().query<{ kind: string; rule: string; n: string }>(
+    `SELECT kind, rule, count(*) AS n FROM row_issues WHERE upload_id = $1 GROUP BY kind, rule`,
+    [uploadId],
+  );
+  const by = (kind: string) => Object.fromEntries(rows.filter((r) => r.kind === kind).map((r) => [r.rule, Number(r.n)]));
+  return { invalidByRule: by("invalid"), ignoredByReason: by("ignored") };
+}
+
+describe("a fixture per platform, end to end over HTTP", () => {
+  for (const [file, want] of Object.entries(expected)) {
+    it(`${file}: every record counted exactly and promoted`, async () => {
+      const created = await postUpload(api.url, key, fixture(file), { workspace_id: "acme", platform: want.platform, source: "manual" }, file);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ status: "pending", platform: want.platform, source: "manual", fileName: file });
+      await drainPipeline();
+      const response = await fetch(`${api.url}/api/v1/uploads/${created.body.id}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(response.status).toBe(200);
+      const upload = await response.json();
+      expect(upload).toMatchObject({
+        status: want.invalidRows > 0 ? "partial" : "completed",
+        totalRows: want.totalRows,
+        validRows: want.validRows,
+        invalidRows: want.invalidRows,
+        ignoredRows: want.ignoredRows,
+        promotedRows: want.validRows,
+        errorCode: null,
+      });
+      expect(upload.totalRows).toBe(upload.validRows + upload.invalidRows + upload.ignoredRows);
+      expect(await issueCounts(upload.id)).toEqual({ invalidByRule: want.invalidByRule, ignoredByReason: want.ignoredByReason });
+      const metrics = await pool().query(`SELECT count(*)::int AS n FROM metrics WHERE upload_id = $1`, [upload.id]);
+      expect(metrics.rows[0].n).toBe(want.validRows);
+      const events = await pool().query(`SELECT from_status, to_status FROM upload_events WHERE upload_id = $1 ORDER BY id`, [upload.id]);
+      expect(events.rows.map((e) => `${e.from_status ?? "∅"}→${e.to_status}`)).toEqual([
+        "∅→pending",
+        "pending→processing",
+        "processing→staged",
+        "staged→promoting",
+        `promoting→${upload.status}`,
+      ]);
+    });
+  }
+
+  it("keeps a partial upload's staging rows and blocks its automatic re-run (D10-02)", async () => {
+    const created = await postUpload(api.url, key, fixture("tiktok.csv"), { workspace_id: "acme", platform: "tiktok" });
+    await drainPipeline();
+    const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(upload.status).toBe("partial");
+    expect(upload.rerunBlocked).toBe(true);
+    expect(upload.stagedRows).toBe(expected["tiktok.csv"].validRows);
+  });
+});
+
+describe("whole-file outcomes", () => {
+  it("fails with MISSING_COLUMN naming the column and stages nothing", async () => {
+    const csv = "Day,Campaign ID,Campaign name,Impressions,Link clicks\n2024-01-01,1,A,10,1\n";
+    const created = await postUpload(api.url, key, Buffer.from(csv));
+    await drainPipeline();
+    const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(upload.status).toBe("failed");
+    expect(upload.errorCode).toBe("MISSING_COLUMN");
+    expect(upload.errorText).toMatch(/spend|Amount spent/i);
+    expect(await prisma().stagingRow.count({ where: { uploadId: upload.id } })).toBe(0);
+  });
+
+  it("fails with EMPTY_FILE when there are no data rows", async () => {
+    const created = await postUpload(api.url, key, Buffer.from("Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks\n\nTotal,,,1,1,1\n"));
+    await drainPipeline();
+    const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(upload).toMatchObject({ status: "failed", errorCode: "EMPTY_FILE", totalRows: 2, ignoredRows: 2 });
+  });
+
+  it("marks later rows with the same (date, campaign_id) invalid as duplicate_key", async () => {
+    const csv = [
+      "Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks",
+      "2024-01-01,1,A,1.00,10,1",
+      "2024-01-01,2,B,1.00,10,1",
+      "2024-01-01,1,A again,2.00,20,2",
+      "2024-01-02,1,A,1.00,10,1",
+    ].join("\n");
+    const created = await postUpload(api.url, key, Buffer.from(csv));
+    await drainPipeline();
+    const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(upload).toMatchObject({ status: "partial", totalRows: 4, validRows: 3, invalidRows: 1, promotedRows: 3 });
+    const issue = await prisma().rowIssue.findFirstOrThrow({ where: { uploadId: upload.id } });
+    expect(issue).toMatchObject({ lineNo: 4, rule: "duplicate_key" });
+    expect(issue.message).toContain("line 2");
+    const a = await prisma().metric.findFirstOrThrow({ where: { campaignId: "1", date: new Date("2024-01-01") } });
+    expect(a.campaignName).toBe("A");
+  });
+
+  it("fails a strict workspace's upload with invalid rows and promotes nothing, counting every record", async () => {
+    const globexKey = await apiKeyFor("globex");
+    const created = await postUpload(api.url, globexKey, fixture("tiktok.csv"), { workspace_id: "globex", platform: "tiktok" });
+    await drainPipeline();
+    const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(upload).toMatchObject({ status: "failed", errorCode: "STRICT_POLICY", invalidRows: expected["tiktok.csv"].invalidRows, promotedRows: 0 });
+    expect(upload.totalRows).toBe(upload.validRows + upload.invalidRows + upload.ignoredRows);
+    expect(await prisma().metric.count()).toBe(0);
+  });
+
+  it("re-promoting identical data writes nothing; changed values are written with the new lineage", async () => {
+    const first = await postUpload(api.url, key, fixture("meta.csv"));
+    await drainPipeline();
+    const before = await pool().query(`SELECT campaign_id, date, updated_at FROM metrics ORDER BY 1, 2`);
+    // Same rows again under another file name and a trailing blank line (a different checksum).
+    const second = await postUpload(api.url, key, Buffer.concat([fixture("meta.csv"), Buffer.from("\n")]), undefined, "again.csv");
+    await drainPipeline();
+    const after = await pool().query(`SELECT campaign_id, date, updated_at FROM metrics ORDER BY 1, 2`);
+    expect(after.rows).toEqual(before.rows);
+    expect(await prisma().metric.count({ where: { uploadId: second.body.id } })).toBe(0);
+    expect(await prisma().metric.count({ where: { uploadId: first.body.id } })).toBe(expected["meta.csv"].validRows);
+  });
+});
+
+describe("a generated file", () => {
+  it("counts 20 000 records exactly, with every invalid rule", async () => {
+    const options = { platform: "google" as const, rows: 20_000, invalidEvery: 97, seed: 7 };
+    const created = await postUpload(api.url, key, await generated(options), { workspace_id: "acme", platform: "google" });
+    await drainPipeline("2030-01-01");
+    const want = expectedCounts(options);
+    const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(upload).toMatchObject({ totalRows: want.totalRows, validRows: want.validRows, invalidRows: want.invalidRows, ignoredRows: want.ignoredRows, promotedRows: want.validRows });
+    expect(await issueCounts(upload.id)).toEqual({ invalidByRule: want.invalidByRule, ignoredByReason: want.ignoredByReason });
+  });
+});

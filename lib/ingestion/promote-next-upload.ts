@@ -1,0 +1,115 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { WORKER_ALLOWED_SQL } from "@/lib/controls/controls";
+import { withTransaction } from "@/lib/db/sql";
+import { log } from "@/lib/log";
+import { INSTANCE_ID } from "@/lib/workers/record-run";
+import { claimUpload, MAX_ATTEMPTS, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
+import { transitionUpload } from "./transition";
+
+export type PromoteOutcome = {
+  uploadId: string;
+  result: "completed" | "partial" | "failed" | "lost_lease" | "retry";
+  promoted: number;
+  written: number;
+  /** D10-01: days whose total spend moved more than ±30 % against the day before. */
+  deltas?: DeltaSignal[];
+};
+
+export type DeltaSignal = { date: string; previous: number; current: number; change: number };
+
+/**
+ * The set-based promotion: every staging row of the upload into the production table in one statement;
+ * a row whose values did not change is not written, so re-promoting identical data writes nothing.
+ * Each written row names the upload (lineage, D10-01).
+ */
+export const PROMOTE_SQL = `
+  INSERT INTO metrics AS m (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
+  SELECT $2, $3::"Platform", s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, s.conversions, s.currency, s.upload_id, now()
+    FROM staging_rows s WHERE s.upload_id = $1
+  ON CONFLICT (workspace_id, platform, date, campaign_id) DO UPDATE
+     SET campaign_name = EXCLUDED.campaign_name, spend = EXCLUDED.spend, impressions = EXCLUDED.impressions, clicks = EXCLUDED.clicks,
+         conversions = EXCLUDED.conversions, currency = EXCLUDED.currency, upload_id = EXCLUDED.upload_id, updated_at = EXCLUDED.updated_at
+   WHERE (m.campaign_name, m.spend, m.impressions, m.clicks, m.conversions, m.currency)
+         IS DISTINCT FROM (EXCLUDED.campaign_name, EXCLUDED.spend, EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions, EXCLUDED.currency)`;
+
+/** Day-over-day change of total spend for the days this upload touched (D10-01 signal). */
+async function spendDeltas(client: pg.PoolClient, upload: ClaimedUpload): Promise<DeltaSignal[]> {
+  const { rows } = await client.query<{ date: string; previous: string; current: string }>(
+    `WITH days AS (SELECT DISTINCT date FROM staging_rows WHERE upload_id = $1),
+     totals AS (
+       SELECT d.date,
+              (SELECT sum(spend) FROM metrics WHERE workspace_id = $2 AND platform = $3::"Platform" AND date = d.date) AS current,
+              (SELECT sum(spend) FROM metrics WHERE workspace_id = $2 AND platform = $3::"Platform" AND date = d.date - 1) AS previous
+         FROM days d)
+     SELECT to_char(date, 'YYYY-MM-DD') AS date, previous, current FROM totals
+      WHERE previous > 0 AND abs(current - previous) / previous > 0.3
+      ORDER BY date LIMIT 100`,
+    [upload.id, upload.workspace_id, upload.platform],
+  );
+  return rows.map((r) => ({ date: r.date, previous: Number(r.previous), current: Number(r.current), change: Number(r.current) / Number(r.previous) - 1 }));
+}
+
+export async function promoteUpload(pool: pg.Pool, upload: ClaimedUpload, workerId: string): Promise<PromoteOutcome> {
+  const actor = `worker:promote:${workerId}`;
+  const worker = { id: workerId, kind: "promote" as const };
+  const lost: PromoteOutcome = { uploadId: upload.id, result: "lost_lease", promoted: 0, written: 0 };
+  if (upload.attempts > MAX_ATTEMPTS) {
+    const text = `Promotion gave up after ${MAX_ATTEMPTS} attempts; staging rows are preserved.`;
+    const prev = await transitionUpload(pool, { uploadId: upload.id, from: ["staged", "promoting"], to: "failed", actor, reason: text, worker, release: true, set: { error_code: "MAX_ATTEMPTS", error_text: text } });
+    return prev ? { ...lost, result: "failed" } : lost;
+  }
+  if (upload.status === "staged") {
+    if (!(await transitionUpload(pool, { uploadId: upload.id, from: "staged", to: "promoting", actor, worker }))) return lost;
+  }
+  try {
+    return await withTransaction(pool, async (client) => {
+      const locked = await client.query(
+        `SELECT 1 FROM uploads WHERE id = $1 AND status = 'promoting' AND locked_by = $2 AND lease_expires_at > now() AND ${WORKER_ALLOWED_SQL("'promote'")} FOR UPDATE`,
+        [upload.id, workerId],
+      );
+      if (!locked.rowCount) return lost;
+      const written = (await client.query(PROMOTE_SQL, [upload.id, upload.workspace_id, upload.platform])).rowCount ?? 0;
+      const promoted = upload.valid_rows;
+      const partial = upload.invalid_rows > 0;
+      const deltas = await spendDeltas(client, upload);
+      const to = partial ? "partial" : "completed";
+      const prev = await transitionUpload(client, {
+        uploadId: upload.id,
+        from: "promoting",
+        to,
+        actor,
+        reason: `${promoted} rows promoted (${written} written), ${upload.invalid_rows} invalid`,
+        worker,
+        release: true,
+        set: { promoted_rows: promoted, rerun_blocked: partial },
+      });
+      // Returning from here commits nothing when the guard failed: the caller's transaction rolls back.
+      if (!prev) throw new LostLease();
+      const durationMs = Date.now() - upload.created_at.getTime();
+      log.info("ingestion.completed", { uploadId: upload.id, status: to, duration_ms: durationMs, promoted, written, invalid: upload.invalid_rows });
+      if (deltas.length) log.warn("ingestion.metric_delta", { uploadId: upload.id, deltas });
+      return { uploadId: upload.id, result: to, promoted, written, deltas };
+    });
+  } catch (error) {
+    if (error instanceof LostLease) return lost;
+    log.warn("ingestion.promote_retry", { uploadId: upload.id, attempts: upload.attempts, error: String(error) });
+    await releaseWithBackoff(pool, upload.id, workerId, upload.attempts);
+    return { ...lost, result: "retry" };
+  }
+}
+
+class LostLease extends Error {}
+
+/** One call of the promotion worker: a bounded number of uploads. */
+export async function runPromoteWorker(pool: pg.Pool, options: { maxUploads?: number; budgetMs?: number } = {}) {
+  const workerId = `${INSTANCE_ID}:${randomUUID().slice(0, 8)}`;
+  const started = Date.now();
+  const outcomes: PromoteOutcome[] = [];
+  while (outcomes.length < (options.maxUploads ?? 10) && Date.now() - started < (options.budgetMs ?? 20_000)) {
+    const upload = await claimUpload(pool, { worker: "promote", workerId, ready: "staged", inFlight: "promoting" });
+    if (!upload) break;
+    outcomes.push(await promoteUpload(pool, upload, workerId));
+  }
+  return { items: outcomes.reduce((n, o) => n + o.promoted, 0), uploads: outcomes };
+}
