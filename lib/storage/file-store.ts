@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream, mkdirSync } from "node:fs";
+import { rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -24,7 +24,8 @@ export class LocalFileStore implements FileStore {
 
   async put(key: string, body: Readable) {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
+    // Synchronous so the pipeline is attached before the body can emit an error with no listener.
+    mkdirSync(path.dirname(target), { recursive: true });
     const partial = `${target}.partial`;
     try {
       await pipeline(body, createWriteStream(partial));

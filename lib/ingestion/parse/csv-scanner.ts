@@ -25,8 +25,16 @@ const CR = 13;
 
 export class CsvScanner {
   readonly delim: number;
-  /** Fields of the last record: f[0..nf). The array is reused; copy what you keep. */
-  f: string[] = new Array<string>(32);
+  /**
+   * Fields of the last record, as offsets into the scanned text: field k is buf[fs[k], fe[k]),
+   * unless fq[k] === 1, in which case its value is the string fv[k] (a quoted field whose value is
+   * not one contiguous range of the text: it contained `""`, or text after the closing quote).
+   * Offsets, not strings: the hot loop allocates nothing for the usual unquoted field.
+   */
+  fs = new Int32Array(64);
+  fe = new Int32Array(64);
+  fq = new Uint8Array(64);
+  fv: string[] = [];
   nf = 0;
   /** Text offsets of the last record (end excludes the line break). */
   recStart = 0;
@@ -41,6 +49,31 @@ export class CsvScanner {
     this.delim = delimiter.charCodeAt(0);
   }
 
+  /** The value of field k of the last record. */
+  cell(buf: string, k: number): string {
+    return this.fq[k] === 1 ? this.fv[k] : buf.slice(this.fs[k], this.fe[k]);
+  }
+
+  /** All fields of the last record as strings (header detection; not for the hot path). */
+  cells(buf: string): string[] {
+    const out: string[] = [];
+    for (let k = 0; k < this.nf; k++) out.push(this.cell(buf, k));
+    return out;
+  }
+
+  private grow(): void {
+    const n = this.fs.length * 2;
+    const fs = new Int32Array(n);
+    fs.set(this.fs);
+    const fe = new Int32Array(n);
+    fe.set(this.fe);
+    const fq = new Uint8Array(n);
+    fq.set(this.fq);
+    this.fs = fs;
+    this.fe = fe;
+    this.fq = fq;
+  }
+
   /**
    * Scans one record starting at `pos` (which must be < buf.length). Returns the offset after the
    * record's line break, or NEED_MORE when the record may continue beyond `buf` (only if !final).
@@ -48,17 +81,19 @@ export class CsvScanner {
   next(buf: string, pos: number, final: boolean): number {
     const len = buf.length;
     const d = this.delim;
-    const f = this.f;
     const start = pos;
     let nf = 0;
     let extraLines = 0;
     let c = 0;
     for (;;) {
+      if (nf === this.fs.length) this.grow();
       // ---- one field, starting at pos
       if (pos < len && buf.charCodeAt(pos) === QUOTE) {
         let p = pos + 1;
+        const contentStart = p;
         let seg = p;
         let val = "";
+        let escaped = false;
         let closed = false;
         while (p < len) {
           c = buf.charCodeAt(p);
@@ -66,6 +101,7 @@ export class CsvScanner {
             if (p + 1 < len) {
               if (buf.charCodeAt(p + 1) === QUOTE) {
                 val += buf.slice(seg, p + 1);
+                escaped = true;
                 p += 2;
                 seg = p;
                 continue;
@@ -73,8 +109,6 @@ export class CsvScanner {
             } else if (!final) {
               return NEED_MORE; // cannot tell `"` + `"` from a closing quote yet
             }
-            val += buf.slice(seg, p);
-            p++;
             closed = true;
             break;
           }
@@ -82,24 +116,25 @@ export class CsvScanner {
           else if (c === CR && (p + 1 >= len || buf.charCodeAt(p + 1) !== LF)) extraLines++;
           p++;
         }
-        if (!closed) {
-          if (!final) return NEED_MORE;
-          val += buf.slice(seg, len); // unterminated quote runs to the end of the text
-          p = len;
-        } else if (p < len) {
-          // Lenient: characters between the closing quote and the delimiter are kept as they are.
+        if (!closed && !final) return NEED_MORE;
+        const contentEnd = p; // closing quote, or end of text for an unterminated quote
+        if (closed) p++;
+        // Lenient: characters between the closing quote and the delimiter are kept as they are.
+        const tail = p;
+        while (p < len) {
           c = buf.charCodeAt(p);
-          if (c !== d && c !== LF && c !== CR) {
-            const s = p;
-            while (p < len) {
-              c = buf.charCodeAt(p);
-              if (c === d || c === LF || c === CR) break;
-              p++;
-            }
-            val += buf.slice(s, p);
-          }
+          if (c === d || c === LF || c === CR) break;
+          p++;
         }
-        f[nf++] = val;
+        if (escaped || p > tail) {
+          this.fq[nf] = 1;
+          this.fv[nf] = val + buf.slice(seg, contentEnd) + buf.slice(tail, p);
+        } else {
+          this.fq[nf] = 0;
+          this.fs[nf] = contentStart;
+          this.fe[nf] = contentEnd;
+        }
+        nf++;
         pos = p;
       } else {
         const s = pos;
@@ -108,7 +143,10 @@ export class CsvScanner {
           if (c === d || c === LF || c === CR) break;
           pos++;
         }
-        f[nf++] = buf.slice(s, pos);
+        this.fq[nf] = 0;
+        this.fs[nf] = s;
+        this.fe[nf] = pos;
+        nf++;
       }
       // ---- after the field: delimiter, line break or end of text
       if (pos >= len) {

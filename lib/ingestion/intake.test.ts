@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { setMode, setRollout, setWorkspacePause } from "@/lib/controls/change-control";
+import { pool, prisma } from "@/lib/db/client";
+import { apiKeyRoute } from "@/lib/http/api-route";
+import { fileStore } from "@/lib/storage";
+import { createWorkspace, resetDatabase } from "@/lib/testing/db";
+import { serveRoutes } from "@/lib/testing/http";
+import { apiKeyFor, fixture, postUpload, startApi } from "@/lib/testing/pipeline";
+import { receiveUpload } from "./receive-upload";
+
+let api: Awaited<ReturnType<typeof startApi>>;
+let key: string;
+const sre = { id: "00000000-0000-0000-0000-000000000001", email: "sre@example.com", roles: ["sre_lead" as const] };
+const meta = fixture("meta.csv");
+
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(async () => {
+  await api.close();
+});
+beforeEach(async () => {
+  await resetDatabase();
+  await createWorkspace("acme");
+  await createWorkspace("globex");
+  key = await apiKeyFor("acme");
+});
+
+const uploadCount = () => prisma().upload.count();
+const modeVersion = async () => (await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } })).version;
+
+describe("POST /api/v1/uploads errors: JSON body, right status, nothing stored", () => {
+  it("201 with the upload, and GET returns the documented fields", async () => {
+    const created = await postUpload(api.url, key, meta);
+    expect(created.status).toBe(201);
+    const response = await fetch(`${api.url}/api/v1/uploads/${created.body.id}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(Object.keys(await response.json()).sort()).toEqual(
+      ["id", "status", "workspaceId", "platform", "source", "fileName", "sizeBytes", "sha256", "totalRows", "validRows", "invalidRows", "ignoredRows", "promotedRows", "errorCode", "errorText", "createdAt", "startedAt", "completedAt"].sort(),
+    );
+    expect(created.body).toMatchObject({ source: "api", sizeBytes: meta.length });
+    expect(created.body.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("400 for a missing or bad field", async () => {
+    const missing = await postUpload(api.url, key, meta, { workspace_id: "acme" });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({ code: "INVALID_REQUEST" });
+    expect(missing.body.error.message).toContain("platform");
+    const bad = await postUpload(api.url, key, meta, { workspace_id: "acme", platform: "myspace" });
+    expect(bad.status).toBe(400);
+    const noFile = await fetch(`${api.url}/api/v1/uploads`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: new URLSearchParams({ a: "b" }) });
+    expect(noFile.status).toBe(400);
+    expect(await uploadCount()).toBe(0);
+  });
+
+  it("401 without a key or with a bad one", async () => {
+    expect((await postUpload(api.url, null, meta)).status).toBe(401);
+    const bad = await postUpload(api.url, "ik_not-a-real-key", meta);
+    expect(bad.status).toBe(401);
+    expect(bad.body.error.code).toBe("UNAUTHORIZED");
+    expect(await uploadCount()).toBe(0);
+  });
+
+  it("403 for another workspace's key, and for a workspace outside the rollout allowlist", async () => {
+    const other = await postUpload(api.url, key, meta, { workspace_id: "globex", platform: "meta" });
+    expect(other.status).toBe(403);
+    expect(other.body.error.code).toBe("WRONG_WORKSPACE");
+    const version = (await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "rollout" } })).version;
+    await setRollout(pool(), sre, { phase: "P1", allowlist: ["globex"], reason: "phase 1", incidentId: "CHG-1", expectedVersion: version });
+    const outside = await postUpload(api.url, key, meta);
+    expect(outside.status).toBe(403);
+    expect(outside.body.error.code).toBe("NOT_IN_ROLLOUT");
+    expect(await uploadCount()).toBe(0);
+  });
+
+  it("409 for the same file again, naming the earlier upload", async () => {
+    const first = await postUpload(api.url, key, meta);
+    const again = await postUpload(api.url, key, meta, undefined, "renamed.csv");
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain(first.body.id);
+    expect(await uploadCount()).toBe(1);
+  });
+
+  it("413 past the size limit, enforced while streaming", async () => {
+    const small = await serveRoutes([
+      {
+        method: "POST",
+        pattern: "/api/v1/uploads",
+        handler: apiKeyRoute(async ({ apiKey, request }) => ({ status: 201, body: await receiveUpload(pool(), fileStore(), apiKey, request, { maxBytes: 1024, concurrencyLimit: 50 }) })),
+      },
+    ]);
+    const big = Buffer.concat([meta, Buffer.alloc(4096, "a")]);
+    const response = await postUpload(small.url, key, big);
+    await small.close();
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe("FILE_TOO_LARGE");
+    expect(await uploadCount()).toBe(0);
+  });
+
+  it("415 for a binary file", async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 1)]);
+    const response = await postUpload(api.url, key, png, undefined, "chart.csv");
+    expect(response.status).toBe(415);
+    expect(await uploadCount()).toBe(0);
+  });
+
+  it("429 with Retry-After when uploads pile up over the concurrency limit (D10-07)", async () => {
+    const acme = await prisma().workspace.findUniqueOrThrow({ where: { slug: "acme" } });
+    await pool().query(
+      `INSERT INTO uploads (id, workspace_id, platform, source, file_name, size_bytes, sha256, storage_key)
+       SELECT gen_random_uuid(), $1, 'meta', 'api', 'x.csv', 1, md5(g::text), 'none' FROM generate_series(1, 50) g`,
+      [acme.id],
+    );
+    const response = await postUpload(api.url, key, meta);
+    expect(response.status).toBe(429);
+    expect(response.body.error.code).toBe("THROTTLED");
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await uploadCount()).toBe(50);
+  });
+
+  it("429 with Retry-After past 250 requests a minute for one key", async () => {
+    const started = Date.now();
+    let served = 0;
+    let limited: Response | undefined;
+    while (!limited && served < 600) {
+      const r = await fetch(`${api.url}/api/v1/uploads/00000000-0000-0000-0000-000000000000`, { headers: { authorization: `Bearer ${key}` } });
+      if (r.status === 429) limited = r;
+      else served++;
+    }
+    // The bucket holds 250 and refills at 250/minute while the loop runs.
+    const refilled = Math.ceil(((Date.now() - started) / 60_000) * 250) + 1;
+    expect(limited).toBeDefined();
+    expect(served).toBeGreaterThanOrEqual(250);
+    expect(served).toBeLessThanOrEqual(250 + refilled);
+    expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await limited!.json()).error.code).toBe("RATE_LIMITED");
+    // Another key has its own bucket.
+    const other = await apiKeyFor("acme");
+    expect((await fetch(`${api.url}/api/v1/uploads/00000000-0000-0000-0000-000000000000`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(404);
+  });
+
+  it("503 with Retry-After while halted, draining or the workspace is paused", async () => {
+    await setMode(pool(), sre, { mode: "halted", reason: "incident", incidentId: "INC-9", expectedVersion: await modeVersion() });
+    const halted = await postUpload(api.url, key, meta);
+    expect(halted.status).toBe(503);
+    expect(halted.headers.get("retry-after")).toBeTruthy();
+    await setMode(pool(), sre, { mode: "draining", reason: "drain", incidentId: "INC-9", expectedVersion: await modeVersion() });
+    expect((await postUpload(api.url, key, meta)).status).toBe(503);
+    await setMode(pool(), sre, { mode: "running", reason: "ok", incidentId: "INC-9", expectedVersion: await modeVersion() });
+    const acme = await prisma().workspace.findUniqueOrThrow({ where: { slug: "acme" } });
+    await setWorkspacePause(pool(), sre, { workspaceId: acme.id, paused: true, reason: "client asked", incidentId: "INC-10" });
+    const paused = await postUpload(api.url, key, meta);
+    expect(paused.status).toBe(503);
+    expect(paused.body.error.code).toBe("WORKSPACE_PAUSED");
+    expect(await uploadCount()).toBe(0);
+  });
+
+  it("GET of another workspace's upload is 404", async () => {
+    const created = await postUpload(api.url, key, meta);
+    const globexKey = await apiKeyFor("globex");
+    const response = await fetch(`${api.url}/api/v1/uploads/${created.body.id}`, { headers: { authorization: `Bearer ${globexKey}` } });
+    expect(response.status).toBe(404);
+  });
+});
