@@ -1,4 +1,5 @@
 import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { E2E_DATABASE_URL, baseURL } from "../playwright.config";
 
@@ -36,3 +37,28 @@ export async function screenshot(page: Page, name: string) {
 }
 
 export { base as test, expect };
+
+/** The demo API key that the launcher generated for this run's data folder. */
+export function demoApiKey(): string {
+  return JSON.parse(readFileSync(".data/e2e/secrets.json", "utf8")).DEMO_API_KEY;
+}
+
+/** A small Meta export, different every call (so its checksum is new); `bad` adds one invalid row. */
+export function metaCsv(options: { bad?: boolean } = {}): Buffer {
+  const id = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  const lines = ["Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks", `2024-03-01,${id},Spring ${id},12.50,1000,20`, `2024-03-02,${id},Spring ${id},13.75,1100,25`];
+  if (options.bad) lines.push(`2024-03-03,${id},Spring ${id},-1,1000,20`);
+  return Buffer.from(lines.join("\n") + "\n");
+}
+
+export async function apiUpload(request: APIRequestContext, file: Buffer, fields: Record<string, string> = { workspace_id: "acme", platform: "meta" }) {
+  const response = await request.post("/api/v1/uploads", {
+    headers: { authorization: `Bearer ${demoApiKey()}` },
+    multipart: { ...fields, file: { name: "report.csv", mimeType: "text/csv", buffer: file } },
+  });
+  return { status: response.status(), body: await response.json() };
+}
+
+export async function uploadStatus(id: string): Promise<string> {
+  return (await sql<{ status: string }>(`SELECT status FROM uploads WHERE id = $1`, [id]))[0].status;
+}

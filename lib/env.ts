@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { signalConfigSchema } from "@/lib/signals/config";
 
 const bool = z
   .enum(["true", "false", "1", "0"])
@@ -26,6 +27,26 @@ const schema = z
     OIDC_CLIENT_SECRET: z.string().optional(),
     OIDC_NAME: z.string().default("Company SSO"),
     ALERT_WEBHOOK_URL: z.url().optional(),
+    /** A webhook call that takes longer counts as failed (it never holds up the monitor for longer). */
+    ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+    /** Circuit breakers (workers' database calls, file store, webhook): failures within the window open one. */
+    BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
+    BREAKER_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+    /** How long an open breaker refuses calls before it lets one probe through. */
+    BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(30_000),
+    /** JSON overrides of the monitor's thresholds (lib/signals/config.ts), e.g. {"errorRate":{"page":0.15}}. */
+    SIGNAL_THRESHOLDS: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (!raw) return undefined;
+        try {
+          return signalConfigSchema.parse(JSON.parse(raw));
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: `must be JSON matching the signal thresholds: ${error instanceof Error ? error.message : error}` });
+          return z.NEVER;
+        }
+      }),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

@@ -1,14 +1,9 @@
-import { ComingSoon } from "@/components/coming-soon";
+import { OverviewView } from "@/components/overview-view";
+import { overview } from "@/lib/console/overview";
+import { pool } from "@/lib/db/client";
 
-export default function OverviewPage() {
-  return (
-    <ComingSoon
-      title="Overview"
-      issue="issue #4"
-      holds={[
-        "What is red right now: error rate, staging backlog, breakers, stuck uploads, kill-switch mode, data freshness",
-        "Uploads per hour by status, error rate and backlog over time, p50/p99 upload duration",
-      ]}
-    />
-  );
+export const dynamic = "force-dynamic";
+
+export default async function OverviewPage() {
+  return <OverviewView initial={JSON.parse(JSON.stringify(await overview(pool())))} />;
 }

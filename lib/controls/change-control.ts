@@ -1,8 +1,9 @@
 import type pg from "pg";
+import { refuse, requireAccountability } from "@/lib/audit/accountable";
 import { recordAudit, SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/record-audit";
 import { can, type Role } from "@/lib/auth/permissions";
 import { withTransaction } from "@/lib/db/sql";
-import { AppError, badRequest, conflict, forbidden, notFound } from "@/lib/errors";
+import { conflict, forbidden, notFound } from "@/lib/errors";
 import type { Mode, Worker } from "./controls";
 
 export type Operator = AuditActor & { id: string; roles: Role[]; killSwitchSuspended?: boolean };
@@ -16,36 +17,11 @@ export type ChangeInput = {
   expectedVersion: number;
 };
 
-async function refuse(pool: pg.Pool, actor: Operator, action: string, targetId: string, input: ChangeInput, error: AppError): Promise<never> {
-  await recordAudit(pool, {
-    actor,
-    action,
-    targetType: "control",
-    targetId,
-    reason: input.reason,
-    incidentId: input.incidentId,
-    outcome: "refused",
-    refusedReason: error.message,
-  });
-  throw error;
-}
-
-/** D10-05: every kill-switch change names a reason and an incident; a refusal is recorded too. */
-async function assertAccountable(pool: pg.Pool, actor: Operator, action: string, targetId: string, input: ChangeInput) {
-  if (!input.incidentId?.trim()) {
-    await refuse(pool, actor, action, targetId, input, badRequest("An incident ID is required for every control change.", "INCIDENT_ID_REQUIRED"));
-  }
-  if (!input.reason?.trim()) await refuse(pool, actor, action, targetId, input, badRequest("A reason is required.", "REASON_REQUIRED"));
-  if (input.expiresAt && input.expiresAt <= new Date()) {
-    await refuse(pool, actor, action, targetId, input, badRequest("The automatic resume time must be in the future.", "BAD_EXPIRY"));
-  }
-}
-
 type ControlRow = { key: string; value: unknown; version: number; set_by: string; set_at: Date; reason: string | null; incident_id: string | null; expires_at: Date | null };
 
 /** Compare-and-set of one control row, audited in the same transaction. */
 async function changeControl(pool: pg.Pool, actor: Operator, action: string, key: string, value: unknown, input: ChangeInput) {
-  await assertAccountable(pool, actor, action, key, input);
+  await requireAccountability(pool, actor, action, { type: "control", id: key }, input);
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<ControlRow & { old_value: unknown; old_version: number }>(
       `WITH old AS (SELECT key, value, version FROM ingestion_controls WHERE key = $1 FOR UPDATE)
@@ -92,7 +68,7 @@ export async function setMode(pool: pg.Pool, actor: Operator, input: ChangeInput
   const current = await pool.query<{ value: { mode: Mode } }>(`SELECT value FROM ingestion_controls WHERE key = 'mode'`);
   const touchesHalt = input.mode === "halted" || current.rows[0]?.value.mode === "halted";
   if (touchesHalt && !can(actor, "controls.halt") && !(can(actor, "controls.halt_p1") && input.severity === "P1")) {
-    await refuse(pool, actor, action, "mode", input, forbidden("Halting or lifting a halt requires sre_lead or ingestion_owner, or on-call during a declared P1."));
+    await refuse(pool, actor, action, { type: "control", id: "mode" }, input, forbidden("Halting or lifting a halt requires sre_lead or ingestion_owner, or on-call during a declared P1."));
   }
   return changeControl(pool, actor, action, "mode", { mode: input.mode }, input);
 }
@@ -108,7 +84,7 @@ export function setRollout(pool: pg.Pool, actor: Operator, input: ChangeInput & 
 /** Per-workspace pause: compare-and-set on the paused flag the operator saw. */
 export async function setWorkspacePause(pool: pg.Pool, actor: Operator, input: Omit<ChangeInput, "expectedVersion"> & { workspaceId: string; paused: boolean }) {
   const action = input.paused ? "controls.workspace_pause" : "controls.workspace_resume";
-  await assertAccountable(pool, actor, action, input.workspaceId, { ...input, expectedVersion: 0 });
+  await requireAccountability(pool, actor, action, { type: "workspace", id: input.workspaceId }, input);
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query(
       `UPDATE workspaces SET paused = $2, paused_by = $3, paused_at = now(), pause_reason = $4, pause_incident_id = $5, pause_expires_at = $6
@@ -134,7 +110,7 @@ export async function setWorkspacePause(pool: pg.Pool, actor: Operator, input: O
 /** D10-05: the SRE lead suspends or restores a user's kill-switch privileges. */
 export async function setKillSwitchSuspension(pool: pg.Pool, actor: Operator, input: { userId: string; suspended: boolean; reason: string; incidentId?: string | null }) {
   const action = input.suspended ? "controls.suspend_kill_switch" : "controls.restore_kill_switch";
-  await assertAccountable(pool, actor, action, input.userId, { ...input, expectedVersion: 0 });
+  await requireAccountability(pool, actor, action, { type: "user", id: input.userId }, input);
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query(
       `UPDATE users SET kill_switch_suspended = $2 WHERE id = $1 AND kill_switch_suspended = NOT $2 RETURNING id, email`,

@@ -35,7 +35,7 @@ export async function postUpload(
 ) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
-  form.set("file", new Blob([file]), fileName);
+  form.set("file", new Blob([new Uint8Array(file)]), fileName);
   const response = await fetch(`${baseUrl}/api/v1/uploads`, { method: "POST", body: form, headers: key ? { authorization: `Bearer ${key}` } : {} });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
 }

@@ -1,3 +1,5 @@
+import { isCircuitOpen } from "@/lib/breakers/circuit-breaker";
+import { getBreaker, workerBreakerName } from "@/lib/breakers/registry";
 import { readControls, workerBlockedReason, type Worker } from "@/lib/controls/controls";
 import { pool } from "@/lib/db/client";
 import { env } from "@/lib/env";
@@ -6,20 +8,49 @@ import { runCleanupWorker } from "@/lib/ingestion/cleanup-staging";
 import { runParseWorker } from "@/lib/ingestion/parse-next-upload";
 import { runPromoteWorker } from "@/lib/ingestion/promote-next-upload";
 import type { UploadStatus } from "@/lib/ingestion/transition";
+import { runMonitor } from "@/lib/signals/run-monitor";
 import { fileStore } from "@/lib/storage";
 import { recordWorkerRun, type RunResult } from "./record-run";
 
 const WAITING: Record<Worker, UploadStatus[]> = { parse: ["pending", "processing"], promote: ["staged", "promoting"], cleanup: [] };
 
-/** Runs one worker once, recorded in worker_runs; a halted or frozen worker does nothing and says why. */
+/** A dependency whose breaker refuses calls: the worker would only fail on it, so it does not start. */
+async function dependencyRefusal(worker: Worker): Promise<string | null> {
+  if (worker !== "parse") return null;
+  const store = await getBreaker("file-store").isRefusing();
+  return store.refusing ? `file-store circuit breaker is ${store.snapshot.state}${store.retryAt ? ` until ${store.retryAt.toISOString()}` : ""}` : null;
+}
+
+/** A run the worker's own breaker refused, recorded when the database takes it (it may be what is failing). */
+async function refusedRun(worker: Worker, reason: string) {
+  const result = { items: 0, outcome: "skipped" as const, reason };
+  return recordWorkerRun(pool(), worker, 0, async () => result).catch(() => ({ worker, runId: null, durationMs: 0, backlog: 0, ...result }));
+}
+
+/**
+ * Runs one worker once, recorded in worker_runs, behind the worker's circuit breaker (its database
+ * calls): a halted or frozen worker, or one whose breaker is open, does nothing and says why.
+ */
 async function runGated(worker: Worker, work: () => Promise<RunResult>) {
-  const backlog = WAITING[worker].length ? await countWaiting(pool(), WAITING[worker]) : 0;
-  return recordWorkerRun(pool(), worker, backlog, async () => {
-    const blocked = workerBlockedReason(await readControls(pool()), worker);
-    return blocked ? { items: 0, outcome: "skipped", reason: blocked } : work();
-  });
+  try {
+    return await getBreaker(workerBreakerName(worker)).run(
+      async () => {
+        const backlog = WAITING[worker].length ? await countWaiting(pool(), WAITING[worker]) : 0;
+        return recordWorkerRun(pool(), worker, backlog, async () => {
+          const blocked = workerBlockedReason(await readControls(pool()), worker) ?? (await dependencyRefusal(worker));
+          return blocked ? { items: 0, outcome: "skipped", reason: blocked } : work();
+        });
+      },
+      { isFailure: (run) => (run.outcome === "error" ? `run failed: ${String(run.error)}` : null) },
+    );
+  } catch (error) {
+    if (isCircuitOpen(error)) return refusedRun(worker, error.message);
+    throw error;
+  }
 }
 
 export const runParse = () => runGated("parse", () => runParseWorker(pool(), fileStore()));
 export const runPromote = () => runGated("promote", () => runPromoteWorker(pool()));
 export const runCleanup = () => runGated("cleanup", () => runCleanupWorker(pool(), { retentionHours: env().STAGING_RETENTION_HOURS }));
+/** The monitor is never gated: it must keep watching while ingestion is halted or a breaker is open. */
+export const runMonitorTick = () => recordWorkerRun(pool(), "monitor", 0, () => runMonitor(pool()));

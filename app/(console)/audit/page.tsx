@@ -1,5 +1,12 @@
-import { ComingSoon } from "@/components/coming-soon";
+import { AuditView } from "@/components/audit-view";
+import { auditFiltersSchema, listAudit } from "@/lib/console/list-audit";
+import { pool } from "@/lib/db/client";
 
-export default function Page() {
-  return <ComingSoon title="Audit log" issue="issue #4" holds={["Every operator action and refused attempt: actor, roles, action, target, reason, incident ID, before, after, UTC time"]} />;
+export const dynamic = "force-dynamic";
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
+  const raw = Object.fromEntries(Object.entries(await searchParams).filter(([, v]) => typeof v === "string" && v !== ""));
+  const filters = auditFiltersSchema.parse(raw);
+  const query = Object.keys(raw).length ? `?${new URLSearchParams(raw)}` : "";
+  return <AuditView query={query} initial={JSON.parse(JSON.stringify(await listAudit(pool(), filters)))} />;
 }

@@ -1,5 +1,19 @@
-import { ComingSoon } from "@/components/coming-soon";
+import { StagingView } from "@/components/staging-view";
+import { decide } from "@/lib/auth/permissions";
+import { requirePageUser } from "@/lib/auth/session";
+import { stagingOverview } from "@/lib/console/staging";
+import { pool } from "@/lib/db/client";
 
-export default function Page() {
-  return <ComingSoon title="Staging" issue="issue #4" holds={["The staging backlog by upload, status and age against the D10-08 thresholds", "Cleanup with a dry-run preview, requested by one person and approved by another"]} />;
+export const dynamic = "force-dynamic";
+
+export default async function StagingPage() {
+  const user = await requirePageUser();
+  return (
+    <StagingView
+      initial={JSON.parse(JSON.stringify(await stagingOverview(pool())))}
+      me={user.email}
+      canRequest={decide(user, "cleanup.request")}
+      canApprove={decide(user, "cleanup.approve")}
+    />
+  );
 }

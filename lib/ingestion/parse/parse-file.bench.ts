@@ -40,6 +40,7 @@ async function run(platform: Platform) {
 
   async function measure(label: string, input: () => AsyncIterable<Uint8Array>) {
     peakRss = process.memoryUsage().rss;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let records = 0, valid = 0, invalid = 0, ignored = 0;
     for await (const b of parseFile(input(), options)) {
@@ -48,12 +49,15 @@ async function run(platform: Platform) {
       for (const i of b.issues) i.kind === "invalid" ? invalid++ : ignored++;
     }
     const s = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const ok =
       records === expected.totalRows && valid === expected.validRows && invalid === expected.invalidRows && ignored === expected.ignoredRows;
     console.log(
       `${platform.padEnd(6)} ${label.padEnd(10)} ${records.toLocaleString("en-US")} records in ${s.toFixed(2)} s = ` +
-        `${Math.round(records / s).toLocaleString("en-US")} records/s, ${(bytes / 1e6 / s).toFixed(0)} MB/s, ` +
+        `${Math.round(records / s).toLocaleString("en-US")} records/s, ${(bytes / 1e6 / s).toFixed(0)} MB/s ` +
+        `(CPU ${cpuS.toFixed(2)} s, all threads incl. GC), ` +
         `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, counts ${ok ? "OK" : `MISMATCH ${JSON.stringify({ records, valid, invalid, ignored, expected })}`}`,
     );
   }
@@ -65,7 +69,7 @@ async function run(platform: Platform) {
     async function* memory() {
       for (const c of chunks) yield c;
     }
-    for (let k = 0; k < 3; k++) await measure(`memory#${k + 1}`, memory);
+    for (let k = 0; k < 5; k++) await measure(`memory#${k + 1}`, memory);
   }
   for (let k = 0; k < 2; k++) await measure(`disk#${k + 1}`, () => createReadStream(file, { highWaterMark: 65536 }));
   console.log(`        file ${(bytes / 1e6).toFixed(0)} MB, ${(bytes / expected.totalRows).toFixed(0)} bytes/record`);

@@ -1,15 +1,15 @@
 /**
  * Streaming parser + validator for platform CSV exports (spec: /work/shared/ingestion-formats.md).
  *
- * bytes -> InputDecoder (BOM sniffing, UTF-8 / UTF-16 LE / UTF-16 BE, NUL check)
+ * bytes -> Utf8Source (BOM sniffing; UTF-16 LE / BE transcoded to UTF-8; NUL check)
  *       -> header detection over a bounded look-ahead (delimiter, preamble, column mapping)
- *       -> CsvScanner (char-code state machine, one record at a time)
+ *       -> CsvScanner (byte-level state machine, one record at a time, no decoding)
  *       -> per-record classification: valid row | invalid (rule) | ignored (reason)
  *       -> batches of `batchSize` records.
  *
- * Memory is flat: only the unconsumed tail of the decoded text (less than one record, except
- * during header detection: at most LOOKAHEAD_CHARS) and the current batch are held. A record
- * longer than MAX_RECORD_CHARS (in practice an unclosed quote swallowing the rest of the file) is
+ * Memory is flat: only the current input chunk, the unconsumed tail (less than one record, except
+ * during header detection: at most ~2 x LOOKAHEAD_BYTES) and the current batch are held. A record
+ * longer than MAX_RECORD_BYTES (in practice an unclosed quote swallowing the rest of the file) is
  * skipped without keeping its content and reported as invalid, rule `record_too_long`.
  */
 
@@ -22,16 +22,16 @@ import {
   type HeaderMatch,
   type Platform,
 } from "./aliases";
-import { CsvScanner, NEED_MORE, RecordSkipper } from "./csv-scanner";
+import { CsvScanner, NEED_MORE, RecordSkipper, utf8String } from "./csv-scanner";
 import {
   addDays,
   currencyCode,
   dates,
   describeBadDate,
   intGreater,
-  isBlankCell,
-  isMissing,
-  isSummaryCell,
+  isBlankRange,
+  isMissingTrimmed,
+  isSummaryRange,
   num,
   NUM_INVALID,
   NUM_NEGATIVE,
@@ -41,7 +41,8 @@ import {
   NUM_TOO_MANY_DECIMALS,
   parseDate,
   parseNumber,
-  trimCell,
+  trimEnd,
+  trimStart,
 } from "./values";
 
 export type { Platform } from "./aliases";
@@ -135,10 +136,11 @@ export const IGNORED_REASONS = ["preamble", "blank", "summary_row"] as const;
 export const DEFAULT_BATCH_SIZE = 10_000;
 /** Header detection looks at most at this many records ... */
 export const LOOKAHEAD_RECORDS = 200;
-/** ... starting within this many characters of the file. */
-export const LOOKAHEAD_CHARS = 1 << 20;
-/** A record longer than this is skipped and reported `record_too_long`. */
-export const MAX_RECORD_CHARS = 1 << 20;
+/** ... starting within this many bytes (UTF-8) of the file. */
+export const LOOKAHEAD_BYTES = 1 << 20;
+/** A record longer than this many bytes (UTF-8) is skipped and reported `record_too_long`. */
+export const MAX_RECORD_BYTES = 1 << 20;
+/** `raw` is cut to this many characters. */
 export const RAW_MAX_CHARS = 2000;
 
 /** Database limits: spend / conversions are numeric(20,6); impressions / clicks are bigint. */
@@ -150,67 +152,72 @@ const DELIMITERS = [",", "\t", ";"] as const;
 const DELIMITER_NAMES: Record<string, string> = { ",": "comma", "\t": "tab", ";": "semicolon" };
 
 // ---------------------------------------------------------------------------------------------
-// Decoding
+// Input: bytes -> UTF-8 bytes
 
-class InputDecoder {
-  private head: Uint8Array = new Uint8Array(0);
-  private decoder: TextDecoder | null = null;
-  private utf16 = false;
-  encoding = "utf-8";
+const EMPTY: Buffer = Buffer.alloc(0);
 
-  decode(chunk: Uint8Array): string {
-    if (this.decoder === null) {
-      const h = concatBytes(this.head, chunk);
-      if (h.length < 3) {
-        this.head = h;
-        return "";
-      }
-      this.head = new Uint8Array(0);
-      this.start(h);
-      chunk = h;
-    }
-    return this.checked(this.decoder!.decode(chunk, { stream: true }), chunk);
-  }
-
-  end(): string {
-    if (this.decoder === null) {
-      const h = this.head;
-      this.start(h);
-      return this.checked(this.decoder!.decode(h), h) + this.decoder!.decode();
-    }
-    return this.checked(this.decoder.decode(), null);
-  }
-
-  private start(h: Uint8Array): void {
-    this.encoding = "utf-8";
-    if (h.length >= 2 && h[0] === 0xff && h[1] === 0xfe) this.encoding = "utf-16le";
-    else if (h.length >= 2 && h[0] === 0xfe && h[1] === 0xff) this.encoding = "utf-16be";
-    this.utf16 = this.encoding !== "utf-8";
-    // ignoreBOM: false -> the decoder strips the byte-order mark.
-    this.decoder = new TextDecoder(this.encoding, { fatal: false, ignoreBOM: false });
-  }
-
-  private checked(text: string, bytes: Uint8Array | null): string {
-    if (!this.utf16) {
-      if (bytes !== null && bytes.indexOf(0) !== -1) {
-        throw new ParseFailure(
-          "BAD_ENCODING",
-          "the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark (re-export it as UTF-8 CSV)",
-        );
-      }
-    } else if (text.indexOf("\u0000") !== -1) {
-      throw new ParseFailure("BAD_ENCODING", `the file contains NUL characters after decoding as ${this.encoding}`);
-    }
-    return text;
-  }
+function asBuffer(u8: Uint8Array): Buffer {
+  return Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }
 
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+/**
+ * Normalizes the input to UTF-8 bytes: sniffs the byte-order mark, strips a UTF-8 BOM, transcodes
+ * UTF-16 LE/BE (BOM stripped), and refuses NUL bytes (binary data, or UTF-16 without a BOM).
+ */
+class Utf8Source {
+  private head: Buffer | null = EMPTY;
+  private utf16: TextDecoder | null = null;
+  encoding = "utf-8";
+
+  push(chunk: Uint8Array): Buffer {
+    if (this.head !== null) {
+      const h = this.head.length === 0 ? asBuffer(chunk) : Buffer.concat([this.head, chunk]);
+      if (h.length < 3) {
+        this.head = Buffer.from(h); // a copy: the input may reuse its buffers
+        return EMPTY;
+      }
+      this.head = null;
+      return this.convert(this.start(h), false);
+    }
+    return this.convert(asBuffer(chunk), false);
+  }
+
+  end(): Buffer {
+    if (this.head !== null) {
+      const h = this.head;
+      this.head = null;
+      return this.convert(this.start(h), true);
+    }
+    return this.convert(EMPTY, true);
+  }
+
+  /** Decides the encoding from the first bytes; returns them without a UTF-8 BOM. */
+  private start(h: Buffer): Buffer {
+    if (h.length >= 2 && ((h[0] === 0xff && h[1] === 0xfe) || (h[0] === 0xfe && h[1] === 0xff))) {
+      this.encoding = h[0] === 0xff ? "utf-16le" : "utf-16be";
+      this.utf16 = new TextDecoder(this.encoding, { fatal: false, ignoreBOM: false }); // strips the BOM
+      return h;
+    }
+    if (h.length >= 3 && h[0] === 0xef && h[1] === 0xbb && h[2] === 0xbf) return h.subarray(3);
+    return h;
+  }
+
+  private convert(bytes: Buffer, last: boolean): Buffer {
+    let out = bytes;
+    if (this.utf16 !== null) {
+      const text = this.utf16.decode(bytes, { stream: !last });
+      out = text.length === 0 ? EMPTY : Buffer.from(text, "utf8");
+    }
+    if (out.length > 0 && out.indexOf(0) !== -1) {
+      throw new ParseFailure(
+        "BAD_ENCODING",
+        this.utf16 !== null
+          ? `the file contains NUL characters (decoded as ${this.encoding}): it is not a CSV text file`
+          : "the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark (re-export it as UTF-8 CSV)",
+      );
+    }
+    return out;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,8 +227,12 @@ type Detected = { delimiter: string; headerIndex: number; match: HeaderMatch };
 
 type Candidate = { match: HeaderMatch; line: number; cells: string[]; delimiter: string };
 
-/** Returns the header, null when more text is needed, or throws a ParseFailure. */
-function detectHeader(platform: Platform, text: string, final: boolean): Detected | null {
+function isBlankCells(cells: string[]): boolean {
+  return cells.every((c) => c.trim() === "");
+}
+
+/** Returns the header, null when more input is needed, or throws a ParseFailure. */
+function detectHeader(platform: Platform, b: Buffer, final: boolean): Detected | null {
   let found: (Detected & { offset: number }) | null = null;
   let best: Candidate | null = null;
   let exhausted = true; // every delimiter has seen all the records it may look at
@@ -232,15 +243,15 @@ function detectHeader(platform: Platform, text: string, final: boolean): Detecte
     let index = 0;
     let allBlank = true;
     let done = false;
-    while (index < LOOKAHEAD_RECORDS && pos < LOOKAHEAD_CHARS) {
-      if (pos >= text.length) {
+    while (index < LOOKAHEAD_RECORDS && pos < LOOKAHEAD_BYTES) {
+      if (pos >= b.length) {
         done = final;
         break;
       }
-      const next = sc.next(text, pos, final);
+      const next = sc.next(b, pos, final);
       if (next === NEED_MORE) break;
-      const cells = sc.f.slice(0, sc.nf);
-      if (!cells.every(isBlankCell)) {
+      const cells = sc.cells(b);
+      if (!isBlankCells(cells)) {
         allBlank = false;
         const match = matchHeader(platform, cells);
         if (match.missing.length === 0) {
@@ -255,12 +266,12 @@ function detectHeader(platform: Platform, text: string, final: boolean): Detecte
       index++;
       pos = next;
     }
-    if (index >= LOOKAHEAD_RECORDS || pos >= LOOKAHEAD_CHARS) done = true;
+    if (index >= LOOKAHEAD_RECORDS || pos >= LOOKAHEAD_BYTES) done = true;
     if (!done) exhausted = false;
     if (allBlank && final) anyAllBlank = true;
   }
   if (found) return found;
-  if (!exhausted && !final && text.length < LOOKAHEAD_CHARS + MAX_RECORD_CHARS) return null;
+  if (!exhausted && !final && b.length < LOOKAHEAD_BYTES + MAX_RECORD_BYTES) return null;
   if (final && anyAllBlank) {
     throw new ParseFailure("EMPTY_FILE", "the file is empty: it has no header row and no data (only blank lines)");
   }
@@ -274,7 +285,8 @@ function detectHeader(platform: Platform, text: string, final: boolean): Detecte
     "MISSING_COLUMN",
     `missing required column${missing.length > 1 ? "s" : ""} for ${platform}: ` +
       missing.map((f) => describeField(platform, f)).join("; ") +
-      "." + where,
+      "." +
+      where,
     [...missing],
   );
 }
@@ -293,15 +305,15 @@ class RecordProcessor {
   // header
   private headerIndex: number;
   private hdrFields = 0;
-  private iDate = -1;
-  private iId = -1;
-  private iName = -1;
-  private iSpend = -1;
-  private iImpr = -1;
-  private iClicks = -1;
-  private iConv = -1;
-  private iCur = -1;
-  private fallbackCurrency: string;
+  private readonly iDate: number;
+  private readonly iId: number;
+  private readonly iName: number;
+  private readonly iSpend: number;
+  private readonly iImpr: number;
+  private readonly iClicks: number;
+  private readonly iConv: number;
+  private readonly iCur: number;
+  private readonly fallbackCurrency: string;
   private readonly maxDate: string;
 
   // counting
@@ -314,7 +326,12 @@ class RecordProcessor {
   rows: StagedRow[] = [];
   issues: RowIssue[] = [];
 
-  constructor(detected: Detected, options: Required<ParseOptions>, private readonly platform: Platform) {
+  // the cell being looked at: src[ca, cb)
+  private src: Buffer = EMPTY;
+  private ca = 0;
+  private cb = 0;
+
+  constructor(detected: Detected, options: Required<ParseOptions>) {
     this.sc = new CsvScanner(detected.delimiter);
     this.headerIndex = detected.headerIndex;
     const cols = detected.match.columns;
@@ -343,13 +360,13 @@ class RecordProcessor {
     return batch;
   }
 
-  /** Processes records of buf from pos; sets `stop` and returns the offset where it stopped. */
-  run(buf: string, pos: number, final: boolean): number {
+  /** Processes records of b from pos; sets `stop` and returns the offset where it stopped. */
+  run(b: Buffer, pos: number, final: boolean): number {
     const sc = this.sc;
-    const len = buf.length;
+    const len = b.length;
     const batchSize = this.batchSize;
     while (pos < len) {
-      const next = sc.next(buf, pos, final);
+      const next = sc.next(b, pos, final);
       if (next === NEED_MORE) {
         this.stop = STOP_NEED_MORE;
         return pos;
@@ -362,13 +379,17 @@ class RecordProcessor {
           continue;
         }
         if (++this.recordNo > this.skip) {
-          this.ignore(buf, "preamble", "text above the header row (report title, date range or notes)");
+          this.issue(b, "ignored", "preamble", "text above the header row (report title, date range or notes)");
         }
       } else if (++this.recordNo > this.skip) {
-        if (sc.recEnd - sc.recStart > MAX_RECORD_CHARS) this.tooLong(sc.recLine, sc.line - sc.recLine, buf.slice(sc.recStart, sc.recStart + RAW_MAX_CHARS));
-        else this.record(buf);
-      } else {
-        this.skipped();
+        if (sc.recEnd - sc.recStart > MAX_RECORD_BYTES) {
+          this.tooLong(sc.recLine, sc.line - sc.recLine, rawText(b, sc.recStart, sc.recEnd));
+        } else {
+          this.record(b);
+        }
+      } else if (!this.sawData) {
+        // before the resume point only one thing matters: whether the file has a data record
+        this.sawData = !this.isBlankRecord(b) && !this.isSummaryRecord(b);
       }
       if (this.rows.length + this.issues.length >= batchSize) {
         this.stop = STOP_BATCH_FULL;
@@ -379,105 +400,132 @@ class RecordProcessor {
     return pos;
   }
 
-  /** A record before the resume point: only whether it is a data record matters. */
-  private skipped(): void {
-    if (this.sawData) return;
-    const f = this.sc.f;
-    const nf = this.sc.nf;
-    if (this.isBlankRecord(f, nf) || this.isSummaryRecord(f, nf)) return;
-    this.sawData = true;
+  /** Points src/ca/cb at field k of the current record. */
+  private at(b: Buffer, k: number): void {
+    const sc = this.sc;
+    if (sc.fq[k] === 1) {
+      // an irregular quoted field (rare): validate its decoded value
+      this.src = Buffer.from(sc.fv[k], "utf8");
+      this.ca = 0;
+      this.cb = this.src.length;
+    } else {
+      this.src = b;
+      this.ca = sc.fs[k];
+      this.cb = sc.fe[k];
+    }
   }
 
-  private isBlankRecord(f: string[], nf: number): boolean {
-    for (let k = 0; k < nf; k++) if (!isBlankCell(f[k])) return false;
+  /** Points at field k, trimmed. */
+  private atTrimmed(b: Buffer, k: number): void {
+    this.at(b, k);
+    this.ca = trimStart(this.src, this.ca, this.cb);
+    this.cb = trimEnd(this.src, this.ca, this.cb);
+  }
+
+  private isBlankRecord(b: Buffer): boolean {
+    const nf = this.sc.nf;
+    for (let k = 0; k < nf; k++) {
+      this.at(b, k);
+      if (!isBlankRange(this.src, this.ca, this.cb)) return false;
+    }
     return true;
   }
 
-  private isSummaryRecord(f: string[], nf: number): boolean {
-    return isSummaryCell(f[0]) || (this.iDate < nf && isSummaryCell(f[this.iDate])) || (this.iId < nf && isSummaryCell(f[this.iId]));
+  private isSummaryField(b: Buffer, k: number): boolean {
+    if (k >= this.sc.nf) return false;
+    this.at(b, k);
+    return isSummaryRange(this.src, this.ca, this.cb);
+  }
+
+  private isSummaryRecord(b: Buffer): boolean {
+    return this.isSummaryField(b, 0) || this.isSummaryField(b, this.iDate) || this.isSummaryField(b, this.iId);
   }
 
   /** Classifies one data record (after the header). */
-  private record(buf: string): void {
+  private record(b: Buffer): void {
     const sc = this.sc;
-    const f = sc.f;
     const nf = sc.nf;
     // ---- ignored
-    const first = f[0];
-    if (isBlankCell(first) && this.isBlankRecord(f, nf)) {
-      this.ignore(buf, "blank", "blank line");
+    if (this.isBlankRecord(b)) {
+      this.issue(b, "ignored", "blank", "blank line");
       return;
     }
-    if (this.isSummaryRecord(f, nf)) {
-      const cell = isSummaryCell(f[0]) ? f[0] : this.iDate < nf && isSummaryCell(f[this.iDate]) ? f[this.iDate] : f[this.iId];
-      this.ignore(buf, "summary_row", `platform summary row ("${clip(cell.trim(), 60)}"), not a campaign`);
+    if (this.isSummaryRecord(b)) {
+      const k = this.isSummaryField(b, 0) ? 0 : this.isSummaryField(b, this.iDate) ? this.iDate : this.iId;
+      this.issue(b, "ignored", "summary_row", `platform summary row (${quote(sc.cell(b, k).trim())}), not a campaign`);
       return;
     }
     this.sawData = true;
-    // ---- invalid, first failing rule in a fixed order
+    // ---- invalid: the first failing rule, in a fixed order
     if (nf !== this.hdrFields) {
-      this.invalid(buf, "field_count", `expected ${this.hdrFields} fields as in the header row but found ${nf}`);
+      this.issue(b, "invalid", "field_count", `expected ${this.hdrFields} fields as in the header row but found ${nf}`);
       return;
     }
-    const dateCell = f[this.iDate];
-    if (!parseDate(dateCell)) {
-      this.invalid(buf, "date_invalid", describeBadDate(dateCell));
+    this.at(b, this.iDate);
+    if (!parseDate(this.src, this.ca, this.cb)) {
+      this.issue(b, "invalid", "date_invalid", describeBadDate(sc.cell(b, this.iDate)));
       return;
     }
     const date = dates.out;
     if (date > this.maxDate) {
-      this.invalid(buf, "date_in_future", `date ${date} is in the future (the latest accepted date is ${this.maxDate})`);
+      this.issue(b, "invalid", "date_in_future", `date ${date} is in the future (the latest accepted date is ${this.maxDate})`);
       return;
     }
-    const campaignId = trimCell(f[this.iId]);
-    if (isMissing(campaignId)) {
-      this.invalid(buf, "campaign_id_missing", `campaign ID is empty${campaignId.length ? ` (${quote(campaignId)})` : ""}`);
+    this.atTrimmed(b, this.iId);
+    if (isMissingTrimmed(this.src, this.ca, this.cb)) {
+      this.issue(b, "invalid", "campaign_id_missing", this.ca === this.cb ? "campaign ID is empty" : `campaign ID is missing ("--")`);
       return;
     }
-    const campaignName = trimCell(f[this.iName]);
-    if (isMissing(campaignName)) {
-      this.invalid(buf, "campaign_name_missing", `campaign name is empty${campaignName.length ? ` (${quote(campaignName)})` : ""}`);
+    const campaignId = utf8String(this.src, this.ca, this.cb);
+    this.atTrimmed(b, this.iName);
+    if (isMissingTrimmed(this.src, this.ca, this.cb)) {
+      this.issue(b, "invalid", "campaign_name_missing", this.ca === this.cb ? "campaign name is empty" : `campaign name is missing ("--")`);
       return;
     }
-    let st = parseNumber(f[this.iSpend], DECIMAL_MAX_DECIMALS, DECIMAL_MAX_INT_DIGITS);
+    const campaignName = utf8String(this.src, this.ca, this.cb);
+    this.at(b, this.iSpend);
+    let st = parseNumber(this.src, this.ca, this.cb, DECIMAL_MAX_DECIMALS, DECIMAL_MAX_INT_DIGITS);
     if (st !== NUM_OK) {
-      if (st === NUM_NEGATIVE) this.invalid(buf, "spend_negative", `spend (${num.out}) is negative`);
-      else this.invalid(buf, "spend_invalid", numberProblem("spend", f[this.iSpend], st));
+      if (st === NUM_NEGATIVE) this.issue(b, "invalid", "spend_negative", `spend (${num.out}) is negative`);
+      else this.issue(b, "invalid", "spend_invalid", numberProblem("spend", sc.cell(b, this.iSpend), st));
       return;
     }
     const spend = num.out;
-    st = parseNumber(f[this.iImpr], 0, INTEGER_MAX_DIGITS);
+    this.at(b, this.iImpr);
+    st = parseNumber(this.src, this.ca, this.cb, 0, INTEGER_MAX_DIGITS);
     if (st !== NUM_OK) {
-      this.invalid(buf, "impressions_invalid", numberProblem("impressions", f[this.iImpr], st));
+      this.issue(b, "invalid", "impressions_invalid", numberProblem("impressions", sc.cell(b, this.iImpr), st));
       return;
     }
     const impressions = num.out;
-    st = parseNumber(f[this.iClicks], 0, INTEGER_MAX_DIGITS);
+    this.at(b, this.iClicks);
+    st = parseNumber(this.src, this.ca, this.cb, 0, INTEGER_MAX_DIGITS);
     if (st !== NUM_OK) {
-      this.invalid(buf, "clicks_invalid", numberProblem("clicks", f[this.iClicks], st));
+      this.issue(b, "invalid", "clicks_invalid", numberProblem("clicks", sc.cell(b, this.iClicks), st));
       return;
     }
     const clicks = num.out;
     if (intGreater(clicks, impressions)) {
-      this.invalid(buf, "clicks_exceed_impressions", `clicks (${clicks}) exceed impressions (${impressions})`);
+      this.issue(b, "invalid", "clicks_exceed_impressions", `clicks (${clicks}) exceed impressions (${impressions})`);
       return;
     }
     let conversions = "0";
     if (this.iConv >= 0) {
-      st = parseNumber(f[this.iConv], DECIMAL_MAX_DECIMALS, DECIMAL_MAX_INT_DIGITS);
+      this.at(b, this.iConv);
+      st = parseNumber(this.src, this.ca, this.cb, DECIMAL_MAX_DECIMALS, DECIMAL_MAX_INT_DIGITS);
       if (st !== NUM_OK) {
-        this.invalid(buf, "conversions_invalid", numberProblem("conversions", f[this.iConv], st));
+        this.issue(b, "invalid", "conversions_invalid", numberProblem("conversions", sc.cell(b, this.iConv), st));
         return;
       }
       conversions = num.out;
     }
     let currency = this.fallbackCurrency;
     if (this.iCur >= 0) {
-      const cell = f[this.iCur];
-      if (!isMissing(cell)) {
-        const code = currencyCode(cell);
+      this.atTrimmed(b, this.iCur);
+      if (!isMissingTrimmed(this.src, this.ca, this.cb)) {
+        const code = currencyCode(this.src, this.ca, this.cb);
         if (code === null) {
-          this.invalid(buf, "currency_invalid", `currency ${quote(cell)} is not a 3-letter ISO 4217 code`);
+          this.issue(b, "invalid", "currency_invalid", `currency ${quote(sc.cell(b, this.iCur).trim())} is not a 3-letter ISO 4217 code`);
           return;
         }
         currency = code;
@@ -486,22 +534,11 @@ class RecordProcessor {
     this.rows.push({ lineNo: sc.recLine, date, campaignId, campaignName, spend, impressions, clicks, conversions, currency });
   }
 
-  private invalid(buf: string, rule: string, message: string): void {
-    this.issues.push({ lineNo: this.sc.recLine, kind: "invalid", rule, message, raw: rawText(buf, this.sc.recStart, this.sc.recEnd) });
+  private issue(b: Buffer, kind: "invalid" | "ignored", rule: string, message: string): void {
+    this.issues.push({ lineNo: this.sc.recLine, kind, rule, message, raw: rawText(b, this.sc.recStart, this.sc.recEnd) });
   }
 
-  private ignore(buf: string, rule: string, message: string): void {
-    this.issues.push({ lineNo: this.sc.recLine, kind: "ignored", rule, message, raw: rawText(buf, this.sc.recStart, this.sc.recEnd) });
-  }
-
-  /** A record skipped by RecordSkipper (the caller has not counted it). */
-  skippedTooLong(lineNo: number, lines: number, head: string): void {
-    if (this.headerIndex >= 0) throw new Error("unreachable: over-long record before the header");
-    if (++this.recordNo <= this.skip) this.sawData = true;
-    else this.tooLong(lineNo, lines, head);
-  }
-
-  /** An over-long record (the caller has counted it). */
+  /** A record counted by the caller that is longer than MAX_RECORD_BYTES. */
   private tooLong(lineNo: number, lines: number, head: string): void {
     this.sawData = true;
     this.issues.push({
@@ -509,14 +546,18 @@ class RecordProcessor {
       kind: "invalid",
       rule: "record_too_long",
       message:
-        `record is longer than ${MAX_RECORD_CHARS.toLocaleString("en-US")} characters and spans ${lines} line${lines > 1 ? "s" : ""}; ` +
+        `record is longer than ${MAX_RECORD_BYTES.toLocaleString("en-US")} bytes and spans ${lines} line${lines > 1 ? "s" : ""}; ` +
         `most likely a field opens a quote (") that is never closed`,
       raw: capRaw(head),
     });
   }
 
-  emptyFailure(): ParseFailure {
-    return new ParseFailure("EMPTY_FILE", `the file has a header row but no data rows (no campaign rows for ${this.platform})`);
+  /** A record that RecordSkipper skipped (not counted yet). */
+  skippedTooLong(lineNo: number, lines: number, head: string): void {
+    if (this.headerIndex >= 0) throw new Error("unreachable: over-long record before the header");
+    this.sc.line = lineNo + lines;
+    if (++this.recordNo <= this.skip) this.sawData = true;
+    else this.tooLong(lineNo, lines, head);
   }
 }
 
@@ -524,12 +565,12 @@ function numberProblem(field: string, cell: string, status: number): string {
   switch (status) {
     case NUM_NOT_INTEGER:
       return `${field} ${quote(cell)} is not a whole number`;
-    case NUM_NEGATIVE:
-      return `${field} (${num.out}) is negative`;
     case NUM_TOO_MANY_DECIMALS:
       return `${field} ${quote(cell)} has more than ${DECIMAL_MAX_DECIMALS} decimal places`;
     case NUM_TOO_LARGE:
       return `${field} ${quote(cell)} is too large`;
+    case NUM_NEGATIVE:
+      return `${field} (${num.out}) is negative`;
     case NUM_INVALID:
     default:
       return `${field} ${quote(cell)} is not a number`;
@@ -552,8 +593,10 @@ function capRaw(s: string): string {
   return s.slice(0, end);
 }
 
-function rawText(buf: string, start: number, end: number): string {
-  return end - start <= RAW_MAX_CHARS ? buf.slice(start, end) : capRaw(buf.slice(start, start + RAW_MAX_CHARS));
+/** The record's text (decoded), cut to RAW_MAX_CHARS. */
+function rawText(b: Uint8Array, start: number, end: number): string {
+  // RAW_MAX_CHARS characters take at most 4 bytes each
+  return capRaw(utf8String(b, start, Math.min(end, start + 4 * RAW_MAX_CHARS)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -575,108 +618,118 @@ function validateOptions(options: ParseOptions): Required<ParseOptions> {
 /**
  * Parses and validates a platform export, streaming. Yields batches of `batchSize` records (the
  * last one may be smaller; none when there is nothing to emit). Every record of the file except
- * the header is emitted exactly once, as a row or as an issue, in file order within each list.
+ * the header is emitted exactly once, as a row or as an issue; both lists are in file order.
  *
- * Throws ParseFailure for a whole-file problem: BAD_ENCODING (may be thrown after batches were
- * yielded, when the NUL byte comes late), MISSING_COLUMN (before any batch), EMPTY_FILE (nothing
- * but blank lines, or a header with no data row after it: thrown at the end, in place of the
- * last batch). The caller must then discard whatever it staged for the file.
+ * Throws ParseFailure for a whole-file problem: BAD_ENCODING (may come after batches were yielded
+ * when the NUL byte is far into the file), MISSING_COLUMN (before any batch), EMPTY_FILE (nothing
+ * but blank lines, or a header with no data record after it; thrown at the end instead of the last
+ * batch). The caller must then discard whatever it staged for the file.
  */
 export async function* parseFile(input: AsyncIterable<Uint8Array>, options: ParseOptions): AsyncGenerator<ParseBatch> {
   const opts = validateOptions(options);
-  const decoder = new InputDecoder();
+  const source = new Utf8Source();
   let proc: RecordProcessor | null = null;
-  /** Unconsumed decoded text; always starts at a record boundary. */
-  let pending = "";
-  const parts: string[] = [];
-  let partsLen = 0;
+  /** Unconsumed bytes (they start at a record boundary), and new input not scanned yet. */
+  let pending: Buffer = EMPTY;
+  const fresh: Buffer[] = [];
+  let freshLen = 0;
   let skipper: RecordSkipper | null = null;
   let skipperLine = 0;
   let skipLF = false;
   let eof = false;
 
   const it = input[Symbol.asyncIterator]();
-  while (!eof) {
-    const step = await it.next();
-    let text: string;
-    if (step.done) {
-      eof = true;
-      text = decoder.end();
-    } else {
-      text = decoder.decode(step.value);
-    }
-    if (text.length > 0) {
-      parts.push(text);
-      partsLen += text.length;
-    }
-    // Re-scan the incomplete tail only once the new text is at least as long as it (keeps tiny
-    // chunks and long records linear).
-    if (!eof && (partsLen === 0 || partsLen < pending.length)) continue;
-    let buf = parts.length === 1 ? parts[0] : parts.join("");
-    parts.length = 0;
-    partsLen = 0;
-
-    // ---- skipping an over-long record
-    if (skipper !== null) {
-      const end = skipper.feed(buf, 0);
-      if (end === NEED_MORE && !eof) continue;
-      proc!.skippedTooLong(skipperLine, 1 + skipper.extraLines, skipper.head);
-      proc!.sc.line = skipperLine + 1 + skipper.extraLines;
-      skipLF = skipper.endedOnCR;
-      skipper = null;
-      buf = end === NEED_MORE ? "" : buf.slice(end);
-      if (proc!.batchRecords >= opts.batchSize) yield proc!.takeBatch();
-    } else {
-      buf = pending + buf;
-    }
-    if (skipLF && buf.length > 0) {
-      if (buf.charCodeAt(0) === 10) buf = buf.slice(1);
-      skipLF = false;
-    }
-
-    // ---- header detection
-    if (proc === null) {
-      const detected = detectHeader(opts.platform, buf, eof);
-      if (detected === null) {
-        pending = buf;
-        continue;
+  try {
+    while (!eof) {
+      const step = await it.next();
+      let bytes: Buffer;
+      if (step.done) {
+        eof = true;
+        bytes = source.end();
+      } else {
+        bytes = source.push(step.value);
       }
-      proc = new RecordProcessor(detected, opts, opts.platform);
-    }
-
-    // ---- records
-    let pos = 0;
-    for (;;) {
-      pos = proc.run(buf, pos, eof);
-      if (proc.stop === STOP_BATCH_FULL) {
-        yield proc.takeBatch();
-        continue;
+      if (bytes.length > 0) {
+        fresh.push(bytes);
+        freshLen += bytes.length;
       }
-      break;
-    }
-    pending = pos < buf.length ? buf.slice(pos) : "";
-    // The tail is one incomplete record (plus at most a CR awaiting its LF). Once it is longer than
-    // any acceptable record, stop holding it: skip to its end without keeping the content.
-    if (pending.length > MAX_RECORD_CHARS + 1) {
-      skipper = new RecordSkipper(proc.sc.delim, RAW_MAX_CHARS);
-      skipperLine = proc.sc.line;
-      const end = skipper.feed(pending, 0);
-      pending = "";
-      if (end !== NEED_MORE) {
-        // Ended on a CR at the very end of the text (the scanner waits to see whether an LF follows).
-        proc.skippedTooLong(skipperLine, 1 + skipper.extraLines, skipper.head);
-        proc.sc.line = skipperLine + 1 + skipper.extraLines;
+      // Re-scan an incomplete tail only once the new input is at least as long as it: keeps tiny
+      // chunks, long records and header detection linear.
+      if (!eof && (freshLen === 0 || freshLen < pending.length)) continue;
+      let b: Buffer;
+      if (skipper !== null) {
+        b = fresh.length === 1 ? fresh[0] : Buffer.concat(fresh, freshLen);
+      } else {
+        if (pending.length > 0) fresh.unshift(pending);
+        b = fresh.length === 1 ? fresh[0] : Buffer.concat(fresh);
+      }
+      fresh.length = 0;
+      freshLen = 0;
+      pending = EMPTY;
+      let pos = 0;
+
+      // ---- skipping an over-long record
+      if (skipper !== null) {
+        const end = skipper.feed(b, 0);
+        if (end === NEED_MORE && !eof) continue;
+        proc!.skippedTooLong(skipperLine, 1 + skipper.extraLines, skipper.head);
         skipLF = skipper.endedOnCR;
         skipper = null;
-        if (proc.batchRecords >= opts.batchSize) yield proc.takeBatch();
+        pos = end === NEED_MORE ? b.length : end;
+        if (proc!.batchRecords >= opts.batchSize) yield proc!.takeBatch();
+      }
+      if (skipLF && pos < b.length) {
+        if (b[pos] === 10) pos++;
+        skipLF = false;
+      }
+
+      // ---- header detection
+      if (proc === null) {
+        const detected = detectHeader(opts.platform, b, eof);
+        if (detected === null) {
+          pending = Buffer.from(b); // a copy: the input may reuse its buffers
+          continue;
+        }
+        proc = new RecordProcessor(detected, opts);
+      }
+
+      // ---- records
+      for (;;) {
+        pos = proc.run(b, pos, eof);
+        if (proc.stop === STOP_BATCH_FULL) {
+          yield proc.takeBatch();
+          continue;
+        }
+        break;
+      }
+      if (pos < b.length) {
+        // An incomplete record (only when !eof).
+        if (b.length - pos > MAX_RECORD_BYTES + 1) {
+          // Longer than any acceptable record: stop holding it, skip to its end keeping nothing.
+          skipper = new RecordSkipper(proc.sc.delim, 4 * RAW_MAX_CHARS);
+          skipperLine = proc.sc.line;
+          const end = skipper.feed(b, pos);
+          if (end !== NEED_MORE) {
+            // It ended on a CR at the very end of the input (the scanner waits for a possible LF).
+            proc.skippedTooLong(skipperLine, 1 + skipper.extraLines, skipper.head);
+            skipLF = skipper.endedOnCR;
+            skipper = null;
+            if (end < b.length) throw new Error("unreachable: input left after an over-long record");
+            if (proc.batchRecords >= opts.batchSize) yield proc.takeBatch();
+          }
+        } else {
+          pending = Buffer.from(b.subarray(pos)); // a copy: small, and the input may reuse its buffers
+        }
       }
     }
+
+    if (proc === null) throw new Error("unreachable: header detection did not conclude at end of input");
+    if (!proc.sawData) {
+      throw new ParseFailure("EMPTY_FILE", "the file has a header row but no data rows (only blank, summary or preamble lines)");
+    }
+    if (proc.batchRecords > 0) yield proc.takeBatch();
+  } finally {
+    // stop the source when the consumer stops early or parsing fails
+    if (!eof && typeof it.return === "function") await it.return();
   }
-
-  if (proc === null) throw new Error("unreachable: header detection did not conclude at end of input");
-  if (!proc.sawData) throw proc.emptyFailure();
-  if (proc.batchRecords > 0) yield proc.takeBatch();
 }
-
-/** Required canonical fields, re-exported for callers that describe the format. */
-export const REQUIRED_COLUMNS: readonly CanonicalField[] = REQUIRED_FIELDS;

@@ -1,8 +1,12 @@
 /**
- * Cell validators for the hot path: char-code loops, no regex, no allocation on the common path.
- * Each parser returns a status code and leaves its normalized value in a module-level variable
- * (`num.out`, `dates.out`) so that no result object is allocated per cell.
+ * Cell validators for the hot path. They work on UTF-8 byte ranges b[i, j) (all the syntax they
+ * accept is ASCII), use plain loops (no regex), and allocate nothing on the common path: each
+ * returns a status and leaves its normalized value in a module-level slot (`num.out`,
+ * `dates.out`), reusing cached strings where values repeat (small integers, the current date,
+ * currency codes).
  */
+
+import { asciiString } from "./csv-scanner";
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -16,13 +20,17 @@ export const NUM_TOO_LARGE = 5;
 
 export const num = { out: "" };
 
-function isSpace(c: number): boolean {
-  return c <= 32 || c === 0xa0 || c === 0xfeff;
+/** ASCII whitespace and control characters. */
+export function isSpace(c: number): boolean {
+  return c <= 32;
 }
 
+const SMALL_INTS: string[] = [];
+for (let n = 0; n < 10_000; n++) SMALL_INTS.push(String(n));
+
 /**
- * Parses a metric cell. Empty and `--` mean 0. Accepts an optional leading `-` (reported as
- * NUM_NEGATIVE unless the value is zero), thousands separators with proper 3-digit groups
+ * Parses a metric cell b[i, j). Empty and `--` mean 0. Accepts an optional leading `-` (reported
+ * as NUM_NEGATIVE unless the value is zero), thousands separators with proper 3-digit groups
  * (`1,234,567.5`), and a fraction. Trailing zeros of the fraction are not significant
  * (`1.5000000` is 1.5). Normalized output: no separators, no leading zeros, no trailing
  * fractional zeros (`0012.3400` -> `12.34`, `1,000` -> `1000`, `.5` -> `0.5`).
@@ -30,17 +38,15 @@ function isSpace(c: number): boolean {
  * @param maxDecimals significant decimals allowed (0 = integer column)
  * @param maxIntDigits digits allowed before the decimal point (database column limits)
  */
-export function parseNumber(s: string, maxDecimals: number, maxIntDigits: number): number {
-  let i = 0;
-  let j = s.length;
-  while (i < j && isSpace(s.charCodeAt(i))) i++;
-  while (j > i && isSpace(s.charCodeAt(j - 1))) j--;
-  if (i === j || (j - i === 2 && s.charCodeAt(i) === 45 && s.charCodeAt(i + 1) === 45)) {
+export function parseNumber(b: Uint8Array, i: number, j: number, maxDecimals: number, maxIntDigits: number): number {
+  while (i < j && b[i] <= 32) i++;
+  while (j > i && b[j - 1] <= 32) j--;
+  if (i === j || (j - i === 2 && b[i] === 45 && b[i + 1] === 45)) {
     num.out = "0";
     return NUM_OK;
   }
   let neg = false;
-  if (s.charCodeAt(i) === 45) {
+  if (b[i] === 45) {
     neg = true;
     i++;
   }
@@ -49,13 +55,15 @@ export function parseNumber(s: string, maxDecimals: number, maxIntDigits: number
   let digits = 0;
   let group = 0;
   let commas = 0;
+  let value = 0; // exact while digits <= 15
   let c = 0;
   let p = i;
   for (; p < j; p++) {
-    c = s.charCodeAt(p);
+    c = b[p];
     if (c >= 48 && c <= 57) {
       digits++;
       group++;
+      value = value * 10 + (c - 48);
     } else if (c === 44) {
       if (group === 0 || (commas === 0 ? group > 3 : group !== 3)) return NUM_INVALID;
       commas++;
@@ -71,33 +79,34 @@ export function parseNumber(s: string, maxDecimals: number, maxIntDigits: number
     p++;
     fracStart = p;
     for (; p < j; p++) {
-      c = s.charCodeAt(p);
+      c = b[p];
       if (c < 48 || c > 57) return NUM_INVALID;
     }
     fracEnd = p;
     if (digits === 0 && fracEnd === fracStart) return NUM_INVALID; // "." or "-."
   } else if (digits === 0) return NUM_INVALID; // "-"
 
-  // normalize the integer part
-  let lead = intStart;
-  while (lead < intEnd && (s.charCodeAt(lead) === 48 || s.charCodeAt(lead) === 44)) lead++;
-  let intText: string;
-  if (lead === intEnd) intText = "0";
-  else if (commas === 0) intText = s.slice(lead, intEnd);
-  else intText = s.slice(lead, intEnd).replaceAll(",", "");
   // drop insignificant zeros of the fraction
   let fe = fracEnd;
-  while (fe > fracStart && s.charCodeAt(fe - 1) === 48) fe--;
+  while (fe > fracStart && b[fe - 1] === 48) fe--;
   const decimals = fe - fracStart;
   if (decimals > maxDecimals) return maxDecimals === 0 ? NUM_NOT_INTEGER : NUM_TOO_MANY_DECIMALS;
-  if (intText.length > maxIntDigits) return NUM_TOO_LARGE;
 
+  let lead = intStart;
+  if (value >= 10_000) {
+    while (lead < intEnd && (b[lead] === 48 || b[lead] === 44)) lead++;
+    if (intEnd - lead - commas > maxIntDigits) return NUM_TOO_LARGE;
+  }
   let out: string;
   if (decimals === 0) {
-    // common case: plain digits, nothing to rewrite -> reuse the cell string itself
-    out = i === 0 && lead === 0 && j === s.length && intEnd === j && !neg && commas === 0 ? s : intText;
+    if (value < 10_000) out = SMALL_INTS[value];
+    else if (commas === 0) out = asciiString(b, lead, intEnd);
+    else out = asciiString(b, lead, intEnd).replaceAll(",", "");
+  } else if (commas === 0 && fe === fracEnd && intEnd > intStart && (b[intStart] !== 48 || intEnd - intStart === 1)) {
+    out = asciiString(b, intStart, fe); // already normal ("1234.56", "0.5"): one slice
   } else {
-    out = intText + "." + s.slice(fracStart, fe);
+    const intText = value < 10_000 ? SMALL_INTS[value] : commas === 0 ? asciiString(b, lead, intEnd) : asciiString(b, lead, intEnd).replaceAll(",", "");
+    out = intText + "." + asciiString(b, fracStart, fe);
   }
   if (neg && out !== "0") {
     num.out = "-" + out;
@@ -128,94 +137,89 @@ function pad2(n: number): string {
   return n < 10 ? "0" + n : String(n);
 }
 
+function digit(b: Uint8Array, k: number): number {
+  const c = b[k] - 48;
+  return c >= 0 && c <= 9 ? c : -1000;
+}
+
 /**
- * Parses `YYYY-MM-DD`, `MM/DD/YYYY` or `DD.MM.YYYY` (month and day may have 1 or 2 digits),
- * optionally followed by a time of day (` 00:00:00`, `T00:00`) which is ignored.
+ * Parses b[i, j) as `YYYY-MM-DD`, `MM/DD/YYYY` or `DD.MM.YYYY` (month and day may have 1 or 2
+ * digits), optionally followed by a time of day (` 00:00:00`, `T00:00`) which is ignored.
  * Checks that the day exists and the year is >= MIN_YEAR. On success `dates.out` is `YYYY-MM-DD`.
  */
-export function parseDate(s: string): boolean {
-  let i = 0;
-  let j = s.length;
-  while (i < j && isSpace(s.charCodeAt(i))) i++;
-  while (j > i && isSpace(s.charCodeAt(j - 1))) j--;
-  // fast path: canonical ISO, untouched
-  if (j - i === 10 && s.charCodeAt(i + 4) === 45 && s.charCodeAt(i + 7) === 45) {
-    const y = d4(s, i);
-    const m = d2(s, i + 5);
-    const d = d2(s, i + 8);
+export function parseDate(b: Uint8Array, i: number, j: number): boolean {
+  while (i < j && b[i] <= 32) i++;
+  while (j > i && b[j - 1] <= 32) j--;
+  if (j - i === 10 && b[i + 4] === 45 && b[i + 7] === 45) {
+    // fast path: canonical ISO
+    const y = digit(b, i) * 1000 + digit(b, i + 1) * 100 + digit(b, i + 2) * 10 + digit(b, i + 3);
+    const m = digit(b, i + 5) * 10 + digit(b, i + 6);
+    const d = digit(b, i + 8) * 10 + digit(b, i + 9);
     if (y < MIN_YEAR || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return false;
-    dates.out = i === 0 && j === s.length ? s : s.slice(i, j);
+    // consecutive rows usually share the date: reuse the string
+    const prev = dates.out;
+    if (prev.length !== 10 || prev.charCodeAt(9) !== b[i + 9] || prev.charCodeAt(8) !== b[i + 8] || prev.charCodeAt(6) !== b[i + 6] || prev.charCodeAt(5) !== b[i + 5] || prev.charCodeAt(3) !== b[i + 3] || prev.charCodeAt(2) !== b[i + 2] || prev.charCodeAt(1) !== b[i + 1] || prev.charCodeAt(0) !== b[i]) {
+      dates.out = asciiString(b, i, j);
+      lastKey = 0;
+    }
     return true;
   }
   // general path: three digit runs separated by the same separator
   let p = i;
-  let a = 0, b = 0, c = 0;
+  let a = 0, bb = 0, c = 0;
   let na = 0, nb = 0, nc = 0;
   let ch = 0;
-  while (p < j && (ch = s.charCodeAt(p)) >= 48 && ch <= 57 && na < 5) { a = a * 10 + ch - 48; na++; p++; }
+  while (p < j && (ch = b[p]) >= 48 && ch <= 57 && na < 5) { a = a * 10 + ch - 48; na++; p++; }
   if (p >= j) return false;
-  const sep = s.charCodeAt(p);
+  const sep = b[p];
   if (sep !== 45 && sep !== 47 && sep !== 46) return false;
   p++;
-  while (p < j && (ch = s.charCodeAt(p)) >= 48 && ch <= 57 && nb < 3) { b = b * 10 + ch - 48; nb++; p++; }
-  if (p >= j || s.charCodeAt(p) !== sep) return false;
+  while (p < j && (ch = b[p]) >= 48 && ch <= 57 && nb < 3) { bb = bb * 10 + ch - 48; nb++; p++; }
+  if (p >= j || b[p] !== sep) return false;
   p++;
-  while (p < j && (ch = s.charCodeAt(p)) >= 48 && ch <= 57 && nc < 5) { c = c * 10 + ch - 48; nc++; p++; }
-  if (p < j && !isTimeSuffix(s, p, j)) return false;
+  while (p < j && (ch = b[p]) >= 48 && ch <= 57 && nc < 5) { c = c * 10 + ch - 48; nc++; p++; }
+  if (p < j && !isTimeSuffix(b, p, j)) return false;
   let y: number, m: number, d: number;
   if (sep === 45) {
     if (na !== 4 || nb < 1 || nb > 2 || nc < 1 || nc > 2) return false;
-    y = a; m = b; d = c;
+    y = a; m = bb; d = c;
   } else if (sep === 47) {
     if (na < 1 || na > 2 || nb < 1 || nb > 2 || nc !== 4) return false;
-    m = a; d = b; y = c;
+    m = a; d = bb; y = c;
   } else {
     if (na < 1 || na > 2 || nb < 1 || nb > 2 || nc !== 4) return false;
-    d = a; m = b; y = c;
+    d = a; m = bb; y = c;
   }
   if (y < MIN_YEAR || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return false;
-  dates.out = y + "-" + pad2(m) + "-" + pad2(d);
+  const key = y * 10_000 + m * 100 + d;
+  if (key !== lastKey || dates.out.length !== 10) {
+    dates.out = y + "-" + pad2(m) + "-" + pad2(d);
+    lastKey = key;
+  }
   return true;
 }
 
-function d4(s: string, i: number): number {
-  let v = 0;
-  for (let k = i; k < i + 4; k++) {
-    const c = s.charCodeAt(k) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}
+/** y*10000+m*100+d of the date last built by the general path (consecutive rows share dates). */
+let lastKey = 0;
 
-function d2(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48;
-  const b = s.charCodeAt(i + 1) - 48;
-  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
-  return a * 10 + b;
-}
-
-/** ` HH:MM`, ` HH:MM:SS`, `THH:MM:SS` (with optional fraction of a second). */
-function isTimeSuffix(s: string, p: number, j: number): boolean {
-  const t = s.charCodeAt(p);
+/** ` HH:MM`, ` HH:MM:SS`, `THH:MM:SS` (with an optional fraction of a second). */
+function isTimeSuffix(b: Uint8Array, p: number, j: number): boolean {
+  const t = b[p];
   if (t !== 32 && t !== 84) return false;
   p++;
   if (j - p < 5) return false;
-  const hh = d2(s, p);
-  const mm = d2(s, p + 3);
-  if (hh < 0 || hh > 23 || s.charCodeAt(p + 2) !== 58 || mm < 0 || mm > 59) return false;
+  const hh = digit(b, p) * 10 + digit(b, p + 1);
+  const mm = digit(b, p + 3) * 10 + digit(b, p + 4);
+  if (hh < 0 || hh > 23 || b[p + 2] !== 58 || mm < 0 || mm > 59) return false;
   p += 5;
   if (p === j) return true;
-  if (j - p < 3 || s.charCodeAt(p) !== 58) return false;
-  const ss = d2(s, p + 1);
+  if (j - p < 3 || b[p] !== 58) return false;
+  const ss = digit(b, p + 1) * 10 + digit(b, p + 2);
   if (ss < 0 || ss > 59) return false;
   p += 3;
   if (p === j) return true;
-  if (s.charCodeAt(p) !== 46 || p + 1 === j) return false;
-  for (p++; p < j; p++) {
-    const c = s.charCodeAt(p);
-    if (c < 48 || c > 57) return false;
-  }
+  if (b[p] !== 46 || p + 1 === j) return false;
+  for (p++; p < j; p++) if (b[p] < 48 || b[p] > 57) return false;
   return true;
 }
 
@@ -242,60 +246,64 @@ export function addDays(iso: string, days: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Strings
+// Text ranges
 
-/** True for an empty or whitespace-only cell. */
-export function isBlankCell(s: string): boolean {
-  for (let k = 0; k < s.length; k++) if (!isSpace(s.charCodeAt(k))) return false;
+/** True for an empty or whitespace-only range. */
+export function isBlankRange(b: Uint8Array, i: number, j: number): boolean {
+  for (let k = i; k < j; k++) if (b[k] > 32) return false;
   return true;
 }
 
-/** Trims only when needed (avoids a call and an allocation for the usual clean cell). */
-export function trimCell(s: string): string {
-  const n = s.length;
-  if (n === 0) return s;
-  if (!isSpace(s.charCodeAt(0)) && !isSpace(s.charCodeAt(n - 1))) return s;
-  return s.trim();
+/** First non-space offset of b[i, j). */
+export function trimStart(b: Uint8Array, i: number, j: number): number {
+  while (i < j && b[i] <= 32) i++;
+  return i;
 }
 
-/** Empty, whitespace or `--` (Google Ads' "no value"). */
-export function isMissing(s: string): boolean {
-  if (s.length === 0) return true;
-  return isBlankCell(s) || trimCell(s) === "--";
+/** End of b[i, j) without trailing spaces. */
+export function trimEnd(b: Uint8Array, i: number, j: number): number {
+  while (j > i && b[j - 1] <= 32) j--;
+  return j;
+}
+
+/** An already trimmed range that is empty or `--` (Google Ads' "no value"). */
+export function isMissingTrimmed(b: Uint8Array, i: number, j: number): boolean {
+  return i === j || (j - i === 2 && b[i] === 45 && b[i + 1] === 45);
 }
 
 /**
  * A platform summary row marker: `Total`, `Totals`, `Total:`, `Total: Account`, `Total: Campaigns`
  * (case-insensitive, surrounding spaces ignored). `Total Wine promo` / `Total-Wine` are not.
  */
-export function isSummaryCell(s: string): boolean {
-  const n = s.length;
-  if (n < 5) return false;
-  let i = 0;
-  while (i < n && isSpace(s.charCodeAt(i))) i++;
-  if (n - i < 5) return false;
-  if ((s.charCodeAt(i) | 32) !== 116 /* t */) return false;
-  if ((s.charCodeAt(i + 1) | 32) !== 111 || (s.charCodeAt(i + 2) | 32) !== 116 || (s.charCodeAt(i + 3) | 32) !== 97 || (s.charCodeAt(i + 4) | 32) !== 108) return false;
+export function isSummaryRange(b: Uint8Array, i: number, j: number): boolean {
+  if (j - i < 5) return false;
+  while (i < j && b[i] <= 32) i++;
+  if (j - i < 5) return false;
+  if ((b[i] | 32) !== 116 /* t */ || (b[i + 1] | 32) !== 111 || (b[i + 2] | 32) !== 116 || (b[i + 3] | 32) !== 97 || (b[i + 4] | 32) !== 108) return false;
   let p = i + 5;
-  if (p < n && (s.charCodeAt(p) | 32) === 115 /* s */) p++;
-  while (p < n && isSpace(s.charCodeAt(p))) p++;
-  if (p === n) return true;
-  return s.charCodeAt(p) === 58 /* : */;
+  if (p < j && (b[p] | 32) === 115 /* s */) p++;
+  while (p < j && b[p] <= 32) p++;
+  return p === j || b[p] === 58 /* : */;
 }
 
-/** Three ASCII letters (any case) -> upper-cased code, else null. */
-export function currencyCode(s: string): string | null {
-  const t = trimCell(s);
-  if (t.length !== 3) return null;
-  let upper = true;
-  for (let k = 0; k < 3; k++) {
-    const c = t.charCodeAt(k);
-    if (c >= 65 && c <= 90) continue;
-    if (c >= 97 && c <= 122) {
-      upper = false;
-      continue;
-    }
-    return null;
+const CURRENCY_CACHE = new Map<number, string>();
+
+/** Three ASCII letters (any case, surrounding spaces ignored) -> upper-cased code, else null. */
+export function currencyCode(b: Uint8Array, i: number, j: number): string | null {
+  i = trimStart(b, i, j);
+  j = trimEnd(b, i, j);
+  if (j - i !== 3) return null;
+  let key = 0;
+  for (let k = i; k < j; k++) {
+    const c = b[k] & ~32; // upper-cases ASCII letters
+    if (c < 65 || c > 90) return null;
+    key = key * 32 + (c - 64);
   }
-  return upper ? t : t.toUpperCase();
+  // a handful of codes per file: reuse the strings instead of allocating one per row
+  let code = CURRENCY_CACHE.get(key);
+  if (code === undefined) {
+    code = asciiString(b, i, j).toUpperCase();
+    CURRENCY_CACHE.set(key, code); // at most 26^3 entries
+  }
+  return code;
 }

@@ -1,0 +1,6 @@
+import { controlsView } from "@/lib/console/controls-view";
+import { pool } from "@/lib/db/client";
+import { consoleRoute } from "@/lib/http/console-route";
+
+export const dynamic = "force-dynamic";
+export const GET = consoleRoute({ permission: "console.view" }, ({ user }) => controlsView(pool(), user));

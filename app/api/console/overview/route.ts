@@ -1,0 +1,6 @@
+import { overview } from "@/lib/console/overview";
+import { pool } from "@/lib/db/client";
+import { consoleRoute } from "@/lib/http/console-route";
+
+export const dynamic = "force-dynamic";
+export const GET = consoleRoute({ permission: "console.view" }, () => overview(pool()));

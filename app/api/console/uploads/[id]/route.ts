@@ -1,0 +1,6 @@
+import { uploadDetail } from "@/lib/console/upload-detail";
+import { pool } from "@/lib/db/client";
+import { consoleRoute } from "@/lib/http/console-route";
+
+export const dynamic = "force-dynamic";
+export const GET = consoleRoute({ permission: "console.view" }, ({ params }) => uploadDetail(pool(), params.id));

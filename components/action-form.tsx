@@ -1,0 +1,113 @@
+"use client";
+
+import { useId, useState } from "react";
+import type { ApiError } from "./api";
+
+export type Permission = { allowed: true } | { allowed: false; reason: string };
+
+type Props = {
+  /** The button's accessible name, e.g. "Halt ingestion". */
+  label: string;
+  permission: Permission;
+  onSubmit: (fields: { reason: string; incidentId: string; expiresAt: string | null; severity: string | null }) => Promise<unknown>;
+  error?: ApiError | null;
+  pending?: boolean;
+  tone?: "danger" | "primary" | "neutral";
+  withExpiry?: boolean;
+  withSeverity?: boolean;
+  description?: React.ReactNode;
+};
+
+const TONE = {
+  danger: "bg-red-700 hover:bg-red-800 text-white",
+  primary: "bg-slate-900 hover:bg-slate-800 text-white",
+  neutral: "bg-white border border-slate-400 hover:bg-slate-100 text-slate-900",
+};
+
+/**
+ * Every operator action: a button that opens a small form asking for the reason and the incident ID
+ * (and, where it applies, "resume automatically at"). Disabled with the reason when not allowed.
+ */
+export function ActionForm(props: Props) {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const denied = !props.permission.allowed ? props.permission.reason : null;
+  if (!open) {
+    return (
+      <span className="inline-flex flex-col">
+        <button
+          type="button"
+          disabled={Boolean(denied)}
+          title={denied ? `Not allowed: ${denied}` : undefined}
+          aria-describedby={denied ? `${id}-denied` : undefined}
+          onClick={() => setOpen(true)}
+          className={`rounded px-3 py-1.5 text-sm font-semibold disabled:cursor-not-allowed disabled:opacity-40 ${TONE[props.tone ?? "primary"]}`}
+        >
+          {props.label}
+        </button>
+        {denied && (
+          <span id={`${id}-denied`} className="mt-0.5 text-xs text-slate-500">
+            {denied}
+          </span>
+        )}
+      </span>
+    );
+  }
+  return (
+    <form
+      aria-label={props.label}
+      className="flex w-full max-w-md flex-col gap-2 rounded-lg border border-slate-300 bg-white p-3 shadow"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        const form = new FormData(event.currentTarget);
+        const expires = String(form.get("expiresAt") ?? "");
+        try {
+          await props.onSubmit({
+            reason: String(form.get("reason") ?? ""),
+            incidentId: String(form.get("incidentId") ?? ""),
+            expiresAt: expires ? new Date(expires).toISOString() : null,
+            severity: form.get("severity") ? "P1" : null,
+          });
+          setOpen(false);
+        } catch {
+          // The error is shown below from the mutation state.
+        }
+      }}
+    >
+      <p className="font-semibold">{props.label}</p>
+      {props.description && <div className="text-sm text-slate-700">{props.description}</div>}
+      <label className="text-sm font-medium">
+        Reason
+        <input name="reason" required minLength={3} autoFocus className="mt-1 w-full rounded border border-slate-300 px-2 py-1" />
+      </label>
+      <label className="text-sm font-medium">
+        Incident ID
+        <input name="incidentId" required placeholder="INC-1234" className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono" />
+      </label>
+      {props.withExpiry && (
+        <label className="text-sm font-medium">
+          Resume automatically at (optional)
+          <input name="expiresAt" type="datetime-local" className="mt-1 w-full rounded border border-slate-300 px-2 py-1" />
+        </label>
+      )}
+      {props.withSeverity && (
+        <label className="flex items-center gap-2 text-sm">
+          <input name="severity" type="checkbox" value="P1" /> This is a declared P1 incident
+        </label>
+      )}
+      {props.error && (
+        <p role="alert" className="rounded bg-red-50 px-2 py-1 text-sm text-red-800">
+          {props.error.message}
+        </p>
+      )}
+      <div className="flex gap-2">
+        <button type="submit" disabled={props.pending} className={`rounded px-3 py-1.5 text-sm font-semibold ${TONE[props.tone ?? "primary"]}`}>
+          {props.pending ? "Working…" : `Confirm: ${props.label}`}
+        </button>
+        <button type="button" onClick={() => setOpen(false)} className="rounded px-3 py-1.5 text-sm">
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

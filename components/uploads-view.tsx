@@ -1,0 +1,156 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import type { UploadFilters, UploadList } from "@/lib/console/list-uploads";
+import { useLive } from "./api";
+import { Empty, ErrorBox, Freshness, PageHeader, StatusBadge, timeAgo } from "./ui";
+
+const STATUSES = ["pending", "processing", "staged", "promoting", "completed", "partial", "failed"];
+
+function query(filters: Partial<UploadFilters>, patch: Partial<UploadFilters> = {}) {
+  const merged = { ...filters, ...patch };
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(merged)) {
+    if (v === undefined || v === "" || (k === "page" && v === 1) || (k === "sort" && v === "created") || (k === "dir" && v === "desc") || (k === "pageSize" && v === 50)) continue;
+    params.set(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+export function UploadsView({ filters, initial, workspaces }: { filters: UploadFilters; initial: UploadList; workspaces: string[] }) {
+  const router = useRouter();
+  const qs = query(filters);
+  const { data, error, dataUpdatedAt } = useLive<UploadList>(["uploads", qs], `/api/console/uploads${qs}`, initial);
+  const list = data ?? initial;
+  const pages = Math.max(1, Math.ceil(list.total / list.pageSize));
+
+  const sortLink = (column: UploadFilters["sort"], label: string) => {
+    const active = filters.sort === column;
+    const dir = active && filters.dir === "desc" ? "asc" : "desc";
+    return (
+      <th className="p-2" aria-sort={active ? (filters.dir === "asc" ? "ascending" : "descending") : "none"}>
+        <Link href={`/uploads${query(filters, { sort: column, dir, page: 1 })}`} className="hover:underline">
+          {label} {active ? (filters.dir === "asc" ? "▲" : "▼") : ""}
+        </Link>
+      </th>
+    );
+  };
+
+  return (
+    <div>
+      <PageHeader title="Uploads">
+        <Freshness updatedAt={dataUpdatedAt} error={error} />
+      </PageHeader>
+      <form
+        aria-label="Filter uploads"
+        className="mb-3 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const form = Object.fromEntries(new FormData(event.currentTarget)) as Partial<UploadFilters>;
+          router.push(`/uploads${query({ ...form, sort: filters.sort, dir: filters.dir })}`);
+        }}
+      >
+        <Select name="status" label="Status" value={filters.status} options={STATUSES} />
+        <Select name="workspace" label="Workspace" value={filters.workspace} options={workspaces} />
+        <Select name="platform" label="Platform" value={filters.platform} options={["meta", "google", "tiktok"]} />
+        <Select name="source" label="Source" value={filters.source} options={["manual", "api", "scheduled"]} />
+        <label className="flex flex-col">
+          From
+          <input type="date" name="from" defaultValue={filters.from} className="rounded border border-slate-300 px-2 py-1" />
+        </label>
+        <label className="flex flex-col">
+          To
+          <input type="date" name="to" defaultValue={filters.to} className="rounded border border-slate-300 px-2 py-1" />
+        </label>
+        <label className="flex flex-col">
+          File name
+          <input type="search" name="q" defaultValue={filters.q} placeholder="contains…" className="rounded border border-slate-300 px-2 py-1" />
+        </label>
+        <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white">
+          Apply
+        </button>
+        <Link href="/uploads" className="px-2 py-1.5 underline">
+          Clear
+        </Link>
+      </form>
+      <ErrorBox error={error} />
+      {list.uploads.length === 0 ? (
+        <Empty>No uploads match these filters.</Empty>
+      ) : (
+        <table className="w-full border-collapse bg-white text-sm">
+          <thead>
+            <tr className="border-b text-left text-slate-600">
+              {sortLink("created", "Created")}
+              {sortLink("status", "Status")}
+              {sortLink("workspace", "Workspace")}
+              <th className="p-2">Platform</th>
+              <th className="p-2">Source</th>
+              {sortLink("file", "File")}
+              {sortLink("rows", "Rows (valid / invalid / ignored)")}
+              <th className="p-2">Promoted</th>
+              <th className="p-2">Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.uploads.map((u) => (
+              <tr key={u.id} className={`border-b hover:bg-slate-50 ${u.status === "failed" ? "bg-red-50/40" : ""}`}>
+                <td className="p-2 whitespace-nowrap" title={u.createdAt}>
+                  {timeAgo(u.createdAt)}
+                </td>
+                <td className="p-2">
+                  <StatusBadge status={u.status} />
+                </td>
+                <td className="p-2">{u.workspace}</td>
+                <td className="p-2">{u.platform}</td>
+                <td className="p-2">{u.source}</td>
+                <td className="p-2">
+                  <Link href={`/uploads/${u.id}`} className="font-medium text-blue-700 underline">
+                    {u.fileName}
+                  </Link>
+                </td>
+                <td className="p-2 font-mono">
+                  {u.totalRows} ({u.validRows} / {u.invalidRows} / {u.ignoredRows})
+                </td>
+                <td className="p-2 font-mono">{u.promotedRows}</td>
+                <td className="p-2 text-red-700">{u.errorCode ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
+        <span>
+          {list.total.toLocaleString("en-US")} uploads · page {list.page} of {pages}
+        </span>
+        {list.page > 1 && (
+          <Link className="underline" href={`/uploads${query(filters, { page: list.page - 1 })}`}>
+            ← Previous
+          </Link>
+        )}
+        {list.page < pages && (
+          <Link className="underline" href={`/uploads${query(filters, { page: list.page + 1 })}`}>
+            Next →
+          </Link>
+        )}
+      </nav>
+    </div>
+  );
+}
+
+function Select({ name, label, value, options }: { name: string; label: string; value?: string; options: string[] }) {
+  return (
+    <label className="flex flex-col">
+      {label}
+      <select name={name} defaultValue={value ?? ""} className="rounded border border-slate-300 px-2 py-1">
+        <option value="">any</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,0 +1,79 @@
+import type pg from "pg";
+import { z } from "zod";
+import { UPLOAD_STATUSES } from "@/lib/ingestion/transition";
+
+const SORTS = { created: "u.created_at", file: "u.file_name", status: "u.status", rows: "u.total_rows", workspace: "w.slug" } as const;
+
+export const uploadFiltersSchema = z.object({
+  status: z.enum(UPLOAD_STATUSES).optional(),
+  workspace: z.string().trim().min(1).optional(),
+  platform: z.enum(["meta", "google", "tiktok"]).optional(),
+  source: z.enum(["manual", "api", "scheduled"]).optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  q: z.string().trim().max(200).optional(),
+  sort: z.enum(Object.keys(SORTS) as [keyof typeof SORTS]).default("created"),
+  dir: z.enum(["asc", "desc"]).default("desc"),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(10).max(200).default(50),
+});
+export type UploadFilters = z.infer<typeof uploadFiltersSchema>;
+
+/** Reads filters from URL search params; empty values mean "no filter". */
+export function parseUploadFilters(params: URLSearchParams | Record<string, string | string[] | undefined>): UploadFilters {
+  const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]);
+  return uploadFiltersSchema.parse(Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== "")));
+}
+
+export async function listUploads(pool: pg.Pool, filters: UploadFilters) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace("?", `$${params.length}`));
+  };
+  if (filters.status) add(`u.status = ?::"UploadStatus"`, filters.status);
+  if (filters.workspace) add(`w.slug = ?`, filters.workspace);
+  if (filters.platform) add(`u.platform = ?::"Platform"`, filters.platform);
+  if (filters.source) add(`u.source = ?::"UploadSource"`, filters.source);
+  if (filters.from) add(`u.created_at >= ?::date`, filters.from);
+  if (filters.to) add(`u.created_at < ?::date + 1`, filters.to);
+  if (filters.q) add(`u.file_name ILIKE ?`, `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const order = `${SORTS[filters.sort]} ${filters.dir === "asc" ? "ASC" : "DESC"}, u.id`;
+  const offset = (filters.page - 1) * filters.pageSize;
+  const [rows, count] = await Promise.all([
+    pool.query(
+      `SELECT u.id, u.status, w.slug AS workspace, u.platform, u.source, u.file_name, u.size_bytes, u.total_rows, u.valid_rows, u.invalid_rows,
+              u.ignored_rows, u.promoted_rows, u.error_code, u.created_at, u.updated_at, u.completed_at
+         FROM uploads u JOIN workspaces w ON w.id = u.workspace_id ${whereSql}
+        ORDER BY ${order} LIMIT ${filters.pageSize} OFFSET ${offset}`,
+      params,
+    ),
+    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM uploads u JOIN workspaces w ON w.id = u.workspace_id ${whereSql}`, params),
+  ]);
+  return {
+    total: count.rows[0].n,
+    page: filters.page,
+    pageSize: filters.pageSize,
+    uploads: rows.rows.map((r) => ({
+      id: r.id as string,
+      status: r.status as string,
+      workspace: r.workspace as string,
+      platform: r.platform as string,
+      source: r.source as string,
+      fileName: r.file_name as string,
+      sizeBytes: Number(r.size_bytes),
+      totalRows: r.total_rows as number,
+      validRows: r.valid_rows as number,
+      invalidRows: r.invalid_rows as number,
+      ignoredRows: r.ignored_rows as number,
+      promotedRows: r.promoted_rows as number,
+      errorCode: r.error_code as string | null,
+      createdAt: (r.created_at as Date).toISOString(),
+      updatedAt: (r.updated_at as Date).toISOString(),
+    })),
+  };
+}
+
+export type UploadList = Awaited<ReturnType<typeof listUploads>>;

@@ -1,0 +1,170 @@
+/**
+ * npm run bench:ingest -- --rows 1000000 [--runs 3]
+ *
+ * Measures, against one PostgreSQL (DATABASE_URL, or an embedded one in a temporary folder):
+ *   (a) raw COPY of the file into an unlogged, unindexed table — the parse ceiling
+ *   (b) our parse + validate + stage (the parse worker on the stored file)
+ *   (c) plain INSERT … SELECT of the staged rows into an empty production-shaped table — the promotion ceiling
+ *   (d) our promotion (the promote worker)
+ *   (e) re-promotion of the same data (must write 0 rows)
+ *   (f) upload → completed through the real HTTP API and the workers
+ * and prints each median, its ratio to its ceiling, rows/s, and the worker's peak RSS.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, createReadStream, createWriteStream, mkdtempSync, openAsBlob, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" } } });
+const ROWS = Number(values.rows);
+const RUNS = Number(values.runs);
+
+async function main() {
+  let stopDb: (() => Promise<void>) | undefined;
+  const work = mkdtempSync(path.join(tmpdir(), "bench-ingest-"));
+  chmodSync(work, 0o755); // the embedded server runs as the postgres user
+  if (!process.env.DATABASE_URL) {
+    const { startEmbeddedPostgres } = await import("../lib/db/embedded");
+    const db = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), port: 56000 + Math.floor(Math.random() * 1000), database: "bench" });
+    process.env.DATABASE_URL = db.url;
+    stopDb = db.stop;
+  }
+  process.env.DATA_DIR = path.join(work, "data");
+  process.env.LOG_LEVEL = "error";
+  process.env.CRON_SECRET ??= "bench-cron-secret-0123456789";
+  const migrate = spawnSync(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], { env: process.env, encoding: "utf8" });
+  if (migrate.status !== 0) throw new Error(migrate.stderr);
+
+  const { pool, prisma, closeDb } = await import("../lib/db/client");
+  const { generateCsv } = await import("../lib/ingestion/generate-file");
+  const { claimUpload } = await import("../lib/ingestion/claim-upload");
+  const { parseUpload } = await import("../lib/ingestion/parse-next-upload");
+  const { promoteUpload, PROMOTE_SQL } = await import("../lib/ingestion/promote-next-upload");
+  const { runParseWorker } = await import("../lib/ingestion/parse-next-upload");
+  const { runPromoteWorker } = await import("../lib/ingestion/promote-next-upload");
+  const { fileStore } = await import("../lib/storage");
+  const { createApiKey } = await import("../lib/auth/api-keys");
+  const { serveRoutes } = await import("../lib/testing/http");
+  const uploadsRoute = await import("../app/api/v1/uploads/route");
+  const db = pool();
+  await db.query(`UPDATE ingestion_controls SET value = '{"phase":"P4","allowlist":[]}' WHERE key = 'rollout'`);
+
+  // A clean Meta export (no invalid rows, so the raw COPY of the ceiling accepts every line).
+  const file = path.join(work, "bench.csv");
+  const gen = { platform: "meta" as const, rows: ROWS, seed: 1, campaigns: Math.max(50, Math.ceil(ROWS / 1500)) };
+  await pipeline(generateCsv(gen), createWriteStream(file));
+  const size = statSync(file).size;
+  console.log(`file: ${ROWS.toLocaleString("en-US")} rows, ${(size / 1e6).toFixed(1)} MB (meta export, UTF-8 with BOM)\n`);
+  const header = await firstLine(file);
+  const columns = header.replace(/^\uFEFF/, "").split(",").length;
+
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+  const results: Record<string, number[]> = { a: [], b: [], c: [], d: [], e: [], f: [] };
+  let rewritten = -1;
+
+  for (let run = 1; run <= RUNS; run++) {
+    // (a) the ceiling: COPY the raw file.
+    await db.query(`DROP TABLE IF EXISTS bench_raw; CREATE UNLOGGED TABLE bench_raw (${Array.from({ length: columns }, (_, i) => `c${i} text`).join(", ")})`);
+    const client = await db.connect();
+    const { from } = await import("pg-copy-streams");
+    let t = performance.now();
+    await pipeline(createReadStream(file, { start: 3 }), client.query(from(`COPY bench_raw FROM STDIN WITH (FORMAT csv, HEADER true)`)));
+    results.a.push(performance.now() - t);
+    client.release();
+    await db.query(`DROP TABLE bench_raw`);
+
+    // (b) our parse + validate + stage, on the stored file.
+    const slug = `bench-${run}-${Date.now()}`;
+    const ws = await prisma().workspace.create({ data: { slug, name: slug } });
+    const key = `bench/${slug}.csv`;
+    await fileStore().put(key, createReadStream(file));
+    const up = await db.query(
+      `INSERT INTO uploads (id, workspace_id, platform, source, file_name, size_bytes, sha256, storage_key) VALUES (gen_random_uuid(), $1, 'meta', 'api', 'bench.csv', $2, $3, $4) RETURNING id`,
+      [ws.id, size, `${slug}`, key],
+    );
+    const uploadId = up.rows[0].id as string;
+    t = performance.now();
+    const claimed = (await claimUpload(db, { worker: "parse", workerId: "bench", ready: "pending", inFlight: "processing" }))!;
+    const parsed = await parseUpload(db, fileStore(), claimed, "bench", { today: "2099-01-01", batchSize: 20_000 });
+    results.b.push(performance.now() - t);
+    if (parsed.result !== "staged") throw new Error(`parse ended ${parsed.result} ${parsed.errorCode ?? ""}`);
+
+    // (c) the promotion ceiling: plain INSERT … SELECT into an empty production-shaped table.
+    await db.query(`DROP TABLE IF EXISTS bench_metrics; CREATE TABLE bench_metrics (LIKE metrics INCLUDING ALL)`);
+    t = performance.now();
+    await db.query(
+      `INSERT INTO bench_metrics (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
+       SELECT $2, 'meta', date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, now() FROM staging_rows WHERE upload_id = $1`,
+      [uploadId, ws.id],
+    );
+    results.c.push(performance.now() - t);
+    await db.query(`DROP TABLE bench_metrics`);
+
+    // (d) our promotion.
+    t = performance.now();
+    const staged = (await claimUpload(db, { worker: "promote", workerId: "bench", ready: "staged", inFlight: "promoting" }))!;
+    const promoted = await promoteUpload(db, staged, "bench");
+    results.d.push(performance.now() - t);
+    if (promoted.result !== "completed") throw new Error(`promotion ended ${promoted.result}`);
+
+    // (e) re-promotion of identical data: the same statement, measured, must write nothing.
+    t = performance.now();
+    rewritten = (await db.query(PROMOTE_SQL, [uploadId, ws.id, "meta"])).rowCount ?? -1;
+    results.e.push(performance.now() - t);
+
+    // (f) upload → completed through the real HTTP API and the workers.
+    const httpSlug = `${slug}-http`;
+    await prisma().workspace.create({ data: { slug: httpSlug, name: httpSlug } });
+    const apiKey = (await createApiKey(prisma(), httpSlug)).key;
+    const server = await serveRoutes([{ method: "POST", pattern: "/api/v1/uploads", handler: uploadsRoute.POST }]);
+    t = performance.now();
+    const form = new FormData();
+    form.set("workspace_id", httpSlug);
+    form.set("platform", "meta");
+    form.set("file", await openAsBlob(file), "bench.csv");
+    const response = await fetch(`${server.url}/api/v1/uploads`, { method: "POST", body: form, headers: { authorization: `Bearer ${apiKey}` } });
+    const body = await response.json();
+    if (response.status !== 201) throw new Error(JSON.stringify(body));
+    for (;;) {
+      await runParseWorker(db, fileStore(), { today: "2099-01-01", budgetMs: 60_000 });
+      await runPromoteWorker(db);
+      const { rows } = await db.query(`SELECT status FROM uploads WHERE id = $1`, [body.id]);
+      if (rows[0].status === "completed") break;
+      if (["failed", "partial"].includes(rows[0].status)) throw new Error(`HTTP upload ended ${rows[0].status}`);
+    }
+    results.f.push(performance.now() - t);
+    await server.close();
+    console.log(`run ${run}: ${Object.entries(results).map(([k, v]) => `${k} ${(v.at(-1)! / 1000).toFixed(2)}s`).join("  ")}`);
+  }
+  clearInterval(sampler);
+
+  const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+  const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, med(v)])) as Record<string, number>;
+  const rate = (ms: number) => `${Math.round(ROWS / (ms / 1000)).toLocaleString("en-US")} rows/s`;
+  const line = (label: string, ms: number, extra = "") => console.log(`${label.padEnd(52)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${rate(ms).padStart(18)}  ${extra}`);
+  console.log(`\nmedians of ${RUNS} run(s), ${ROWS.toLocaleString("en-US")} rows:`);
+  line("(a) raw COPY into unlogged, unindexed table", m.a, "ceiling");
+  line("(b) parse + validate + stage", m.b, `ratio ${(m.a / m.b).toFixed(2)} × (a)   target ≥ 0.85`);
+  line("(c) plain INSERT … SELECT into empty table", m.c, "ceiling");
+  line("(d) promotion", m.d, `ratio ${(m.c / m.d).toFixed(2)} × (c)   target ≥ 0.6`);
+  line("(e) re-promotion of identical data", m.e, `rows written: ${rewritten}   target 0`);
+  line("(f) upload → completed via HTTP API + workers", m.f, `ratio ${((m.a + m.c) / m.f).toFixed(2)} × ((a)+(c))   target ≥ 0.6`);
+  console.log(`peak RSS of the worker process: ${(peakRss / 1024 / 1024).toFixed(0)} MB   target < 300 MB, flat from 1M to 5M rows`);
+
+  await closeDb();
+  await stopDb?.();
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function firstLine(file: string): Promise<string> {
+  for await (const chunk of createReadStream(file, { end: 64 * 1024, encoding: "utf8" })) return (chunk as string).split("\n")[0];
+  return "";
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
