@@ -14,7 +14,9 @@
  * `rows` is the number of campaign-day data rows. Row i is campaign (i mod C) on day (i div C), so
  * (date, campaign_id) is unique across the file. With `invalidEvery = k`, every k-th data row is
  * made invalid, cycling through GENERATED_INVALID_RULES. `expectedCounts` returns the counts the
- * parser must produce for the same options (for any `today` on or after the last generated date).
+ * parser must produce for the same options (for any `today` on or after the last generated date;
+ * with the defaults the dates run from 2018-01-01 for at most 2000 days). With `rows: 0` the file
+ * has no data row (an upload of it fails with EMPTY_FILE).
  */
 
 import { Readable } from "node:stream";

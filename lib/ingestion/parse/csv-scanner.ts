@@ -247,7 +247,7 @@ export class RecordSkipper {
   /** Consumes b from pos; returns the offset after the record's line break, or NEED_MORE. */
   feed(b: Uint8Array, pos: number): number {
     if (this.headLen < this.keepBytes) {
-      const part = b.slice(pos, pos + (this.keepBytes - this.headLen));
+      const part = Uint8Array.prototype.slice.call(b, pos, pos + (this.keepBytes - this.headLen)); // a copy
       this.headParts.push(part);
       this.headLen += part.length;
     }

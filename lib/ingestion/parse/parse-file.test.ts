@@ -31,11 +31,12 @@ function bytesOf(input: Input): Uint8Array {
 /** Feeds `input` in chunks of `size` bytes (0 = one chunk), as fresh copies like a socket would. */
 async function* chunks(input: Input, size = 0): AsyncGenerator<Uint8Array> {
   const b = bytesOf(input);
+  const copy = (s: number, e: number) => Uint8Array.prototype.slice.call(b, s, e); // Buffer#slice would be a view
   if (size <= 0) {
-    yield b.slice();
+    yield copy(0, b.length);
     return;
   }
-  for (let o = 0; o < b.length; o += size) yield b.slice(o, o + size);
+  for (let o = 0; o < b.length; o += size) yield copy(o, o + size);
 }
 
 type Result = { rows: StagedRow[]; issues: RowIssue[]; batches: ParseBatch[] };
@@ -228,18 +229,23 @@ describe("what real exports contain", () => {
     // a Google file uploaded as Meta: names the Meta columns it lacks
     const other = await parseError(readFileSync(path.join(FIXTURES, "google.csv")), { platform: "meta" });
     expect(other.error.code).toBe("MISSING_COLUMN");
-    expect(other.error.missingColumns).toEqual(["campaign_name", "spend", "clicks"]);
+    expect(other.error.missingColumns).toEqual(["campaign_name", "spend", "impressions", "clicks"]);
   });
 
-  it("fails with EMPTY_FILE when there are no data rows at all", async () => {
+  it("fails with EMPTY_FILE when the file is empty or only blank lines", async () => {
     for (const input of ["", "\uFEFF", "\n\n\r\n", "  \n\t\n", ",,,\n"]) {
-      expect((await parseError(input, { platform: "meta" })).error.code, JSON.stringify(input)).toBe("EMPTY_FILE");
+      const { error, batches } = await parseError(input, { platform: "meta" });
+      expect(error.code, JSON.stringify(input)).toBe("EMPTY_FILE");
+      expect(batches).toBe(0);
     }
-    expect((await parseError(TT_HEADER + "\n", { platform: "tiktok" })).error.code).toBe("EMPTY_FILE");
-    expect((await parseError(tt("", "Total,,,,,,,"), { platform: "tiktok" })).error.code).toBe("EMPTY_FILE");
-    // an invalid data row is still a data row
-    const r = await parse(tt("A,1,2024-13-01,1,10,1,0,USD"), { platform: "tiktok" });
-    expect(counts(r)).toMatchObject({ totalRows: 1, invalidRows: 1 });
+  });
+
+  it("counts the records of a file with a header but no data rows, for the caller's EMPTY_FILE (valid + invalid = 0)", async () => {
+    expect((await parse(TT_HEADER + "\n", { platform: "tiktok" })).batches).toEqual([]);
+    const r = await parse("Report\n" + tt("", "Total,,,,,,,"), { platform: "tiktok" });
+    expect(counts(r)).toEqual({ totalRows: 3, validRows: 0, invalidRows: 0, ignoredRows: 3, invalidByRule: {}, ignoredByReason: { preamble: 1, blank: 1, summary_row: 1 } });
+    // an invalid data row is a data row
+    expect(counts(await parse(tt("A,1,2024-13-01,1,10,1,0,USD"), { platform: "tiktok" }))).toMatchObject({ totalRows: 1, invalidRows: 1 });
   });
 
   it("reports each failing rule by name, first failing rule only, with an operator-readable message", async () => {
@@ -319,7 +325,7 @@ describe("what real exports contain", () => {
 describe("values", () => {
   it("normalizes numbers: separators, leading and trailing zeros", async () => {
     const r = await parse(
-      tt('A,1,2024-03-01,"1,234,567.50","12,345,678",0012,"1,000.000",usd', "B,2,2024-03-01,.5,0,0,3.25,", "C,3,2024-03-01,0.000001,9007199254740993,1,1.5000000,EUR", "D,4,2024-03-01,-0,10,1,0,EUR"),
+      tt('A,1,2024-03-01,"1,234,567.50","12,345,678",0012,"1,000.000",usd', "B,2,2024-03-01,.5,0,0,3.25,", "C,3,2024-03-01,0.000001,\"9,007,199,254,740,993\",1,1.5000000,EUR", "D,4,2024-03-01,-0,10,1,0,EUR"),
       { platform: "tiktok" },
     );
     expect(r.issues).toEqual([]);
@@ -455,7 +461,8 @@ describe("streaming", () => {
   });
 
   it("gives identical output for UTF-16 in odd-sized chunks", async () => {
-    const bytes = Buffer.from("\uFEFF" + tricky.replaceAll(",", "\t"), "utf16le");
+    const tsv = tricky.replaceAll(",", "\t").replace('"1\t234.56"', '"1,234.56"');
+    const bytes = Buffer.from("\uFEFF" + tsv, "utf16le");
     const whole = await parse(bytes, { platform: "tiktok" });
     expect(whole.rows).toHaveLength(5);
     for (const size of [1, 3, 7]) {
@@ -501,13 +508,19 @@ describe("streaming", () => {
   it("skips an unclosed quote that swallows the rest of the file as one record_too_long record", async () => {
     const filler = "a,b,c,d,e,f,g,h\n".repeat(Math.ceil((MAX_RECORD_BYTES + 500_000) / 16));
     const text = tt("A,1,2024-03-01,1,10,1,0,USD", '"never closed,2,2024-03-01,1,10,1,0,USD') + filler;
-    for (const size of [65_536, 0]) {
+    const results: Result[] = [];
+    for (const size of [65_536, 1000, 0]) {
       const r = await parse(text, { platform: "tiktok" }, size);
+      results.push(r);
       expect(counts(r)).toMatchObject({ totalRows: 2, validRows: 1, invalidRows: 1 });
       expect(r.issues[0]).toMatchObject({ lineNo: 3, rule: "record_too_long" });
       expect(r.issues[0].raw.startsWith('"never closed,2')).toBe(true);
       expect(r.issues[0].raw.length).toBeLessThanOrEqual(RAW_MAX_CHARS);
     }
+    expect(results[0].issues).toEqual(results[2].issues);
+    expect(results[1].issues).toEqual(results[2].issues);
+    // its own line, the filler lines, and the empty line after the final newline (inside the quote)
+    expect(results[2].issues[0].message).toContain(`spans ${filler.length / 16 + 2} lines`);
   });
 });
 

@@ -18,7 +18,6 @@ import {
   matchHeader,
   PLATFORMS,
   REQUIRED_FIELDS,
-  type CanonicalField,
   type HeaderMatch,
   type Platform,
 } from "./aliases";
@@ -321,7 +320,6 @@ class RecordProcessor {
   recordNo = 0;
   private readonly skip: number;
   private readonly batchSize: number;
-  sawData = false;
 
   rows: StagedRow[] = [];
   issues: RowIssue[] = [];
@@ -387,9 +385,6 @@ class RecordProcessor {
         } else {
           this.record(b);
         }
-      } else if (!this.sawData) {
-        // before the resume point only one thing matters: whether the file has a data record
-        this.sawData = !this.isBlankRecord(b) && !this.isSummaryRecord(b);
       }
       if (this.rows.length + this.issues.length >= batchSize) {
         this.stop = STOP_BATCH_FULL;
@@ -455,7 +450,6 @@ class RecordProcessor {
       this.issue(b, "ignored", "summary_row", `platform summary row (${quote(sc.cell(b, k).trim())}), not a campaign`);
       return;
     }
-    this.sawData = true;
     // ---- invalid: the first failing rule, in a fixed order
     if (nf !== this.hdrFields) {
       this.issue(b, "invalid", "field_count", `expected ${this.hdrFields} fields as in the header row but found ${nf}`);
@@ -540,7 +534,6 @@ class RecordProcessor {
 
   /** A record counted by the caller that is longer than MAX_RECORD_BYTES. */
   private tooLong(lineNo: number, lines: number, head: string): void {
-    this.sawData = true;
     this.issues.push({
       lineNo,
       kind: "invalid",
@@ -556,8 +549,7 @@ class RecordProcessor {
   skippedTooLong(lineNo: number, lines: number, head: string): void {
     if (this.headerIndex >= 0) throw new Error("unreachable: over-long record before the header");
     this.sc.line = lineNo + lines;
-    if (++this.recordNo <= this.skip) this.sawData = true;
-    else this.tooLong(lineNo, lines, head);
+    if (++this.recordNo > this.skip) this.tooLong(lineNo, lines, head);
   }
 }
 
@@ -621,9 +613,13 @@ function validateOptions(options: ParseOptions): Required<ParseOptions> {
  * the header is emitted exactly once, as a row or as an issue; both lists are in file order.
  *
  * Throws ParseFailure for a whole-file problem: BAD_ENCODING (may come after batches were yielded
- * when the NUL byte is far into the file), MISSING_COLUMN (before any batch), EMPTY_FILE (nothing
- * but blank lines, or a header with no data record after it; thrown at the end instead of the last
- * batch). The caller must then discard whatever it staged for the file.
+ * when the NUL byte is far into the file), MISSING_COLUMN and EMPTY_FILE (no bytes, or nothing but
+ * blank lines: there is no header) before any batch. The caller must then discard whatever it
+ * staged for the file.
+ *
+ * A header with no data record after it (only blank / summary lines, or nothing) is not thrown:
+ * those records are emitted as `ignored` so that they are counted, and the caller, seeing
+ * valid + invalid = 0 at the end, fails the upload with EMPTY_FILE.
  */
 export async function* parseFile(input: AsyncIterable<Uint8Array>, options: ParseOptions): AsyncGenerator<ParseBatch> {
   const opts = validateOptions(options);
@@ -647,6 +643,7 @@ export async function* parseFile(input: AsyncIterable<Uint8Array>, options: Pars
         eof = true;
         bytes = source.end();
       } else {
+        if (!(step.value instanceof Uint8Array)) throw new TypeError("parseFile: the input must yield bytes (Uint8Array / Buffer), not text");
         bytes = source.push(step.value);
       }
       if (bytes.length > 0) {
@@ -655,7 +652,11 @@ export async function* parseFile(input: AsyncIterable<Uint8Array>, options: Pars
       }
       // Re-scan an incomplete tail only once the new input is at least as long as it: keeps tiny
       // chunks, long records and header detection linear.
-      if (!eof && (freshLen === 0 || freshLen < pending.length)) continue;
+      if (!eof && (freshLen === 0 || freshLen < pending.length)) {
+        // kept across reads: copy, in case the source reuses its buffers
+        if (bytes.length > 0) fresh[fresh.length - 1] = Buffer.from(bytes);
+        continue;
+      }
       let b: Buffer;
       if (skipper !== null) {
         b = fresh.length === 1 ? fresh[0] : Buffer.concat(fresh, freshLen);
@@ -714,7 +715,7 @@ export async function* parseFile(input: AsyncIterable<Uint8Array>, options: Pars
             proc.skippedTooLong(skipperLine, 1 + skipper.extraLines, skipper.head);
             skipLF = skipper.endedOnCR;
             skipper = null;
-            if (end < b.length) throw new Error("unreachable: input left after an over-long record");
+            if (end < b.length) pending = Buffer.from(b.subarray(end)); // (not expected: the scanner had stopped at the end)
             if (proc.batchRecords >= opts.batchSize) yield proc.takeBatch();
           }
         } else {
@@ -724,12 +725,15 @@ export async function* parseFile(input: AsyncIterable<Uint8Array>, options: Pars
     }
 
     if (proc === null) throw new Error("unreachable: header detection did not conclude at end of input");
-    if (!proc.sawData) {
-      throw new ParseFailure("EMPTY_FILE", "the file has a header row but no data rows (only blank, summary or preamble lines)");
-    }
     if (proc.batchRecords > 0) yield proc.takeBatch();
   } finally {
     // stop the source when the consumer stops early or parsing fails
-    if (!eof && typeof it.return === "function") await it.return();
+    if (!eof && typeof it.return === "function") {
+      try {
+        await it.return();
+      } catch {
+        // the original outcome matters, not a failure to close the source
+      }
+    }
   }
 }

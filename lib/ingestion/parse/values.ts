@@ -99,14 +99,11 @@ export function parseNumber(b: Uint8Array, i: number, j: number, maxDecimals: nu
   }
   let out: string;
   if (decimals === 0) {
-    if (value < 10_000) out = SMALL_INTS[value];
-    else if (commas === 0) out = asciiString(b, lead, intEnd);
-    else out = asciiString(b, lead, intEnd).replaceAll(",", "");
+    out = intString(b, lead, intEnd, value, digits, commas);
   } else if (commas === 0 && fe === fracEnd && intEnd > intStart && (b[intStart] !== 48 || intEnd - intStart === 1)) {
     out = asciiString(b, intStart, fe); // already normal ("1234.56", "0.5"): one slice
   } else {
-    const intText = value < 10_000 ? SMALL_INTS[value] : commas === 0 ? asciiString(b, lead, intEnd) : asciiString(b, lead, intEnd).replaceAll(",", "");
-    out = intText + "." + asciiString(b, fracStart, fe);
+    out = intString(b, lead, intEnd, value, digits, commas) + "." + asciiString(b, fracStart, fe);
   }
   if (neg && out !== "0") {
     num.out = "-" + out;
@@ -114,6 +111,14 @@ export function parseNumber(b: Uint8Array, i: number, j: number, maxDecimals: nu
   }
   num.out = out;
   return NUM_OK;
+}
+
+/** The normalized integer part b[lead, intEnd) (leading zeros skipped), whose value is `value`. */
+function intString(b: Uint8Array, lead: number, intEnd: number, value: number, digits: number, commas: number): string {
+  if (value < 10_000) return SMALL_INTS[value];
+  if (commas === 0) return asciiString(b, lead, intEnd);
+  if (digits <= 15) return String(value); // exact below 2^53
+  return asciiString(b, lead, intEnd).replaceAll(",", "");
 }
 
 /** a > b for normalized non-negative integer strings (no leading zeros). */

@@ -1,7 +1,8 @@
 /**
  * Hand-run micro-benchmark (not a test):
  *
- *   npx tsx lib/ingestion/parse/parse-file.bench.ts [rows=1000000] [platform=meta|google|tiktok|all]
+ *   npx tsx lib/ingestion/parse/bench-parse.ts [rows=1000000] [platform=meta|google|tiktok|all]
+ *   BENCH_DISK_ONLY=1 npx tsx lib/ingestion/parse/bench-parse.ts 5000000   # memory flatness
  *
  * Generates the export once into the OS temp dir (reused on later runs), then measures
  *  (a) parse+validate from in-memory 64 KiB chunks (the parser alone), and
@@ -19,7 +20,7 @@ import { parseFile, type Platform } from "./parse-file";
 const rows = Number(process.argv[2] ?? 1_000_000);
 const which = process.argv[3] ?? "meta";
 const platforms: Platform[] = which === "all" ? ["meta", "tiktok", "google"] : [which as Platform];
-const inMemory = rows <= 2_000_000;
+const inMemory = rows <= 2_000_000 && !process.env.BENCH_DISK_ONLY;
 
 let peakRss = 0;
 const sampler = setInterval(() => {
