@@ -12,6 +12,7 @@ const ITEMS = [
   ["/alerts", "Alerts"],
   ["/ga", "GA sign-off"],
   ["/runbooks", "Runbooks"],
+  ["/incidents", "Incidents"],
   ["/audit", "Audit"],
 ] as const;
 

@@ -17,6 +17,8 @@ const schema = z
     INGESTION_ENABLED: bool.default(true),
     SCHEDULER_ENABLED: bool.default(false),
     SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(200).default(2000),
+    /** How often the in-process scheduler runs the monitor (at most once a minute: it samples readiness per minute). */
+    MONITOR_INTERVAL_MS: z.coerce.number().int().min(1000).max(60_000).default(15_000),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
     /** Uploads waiting (pending) above which intake throttles with 429 (D10-07). */
     INGESTION_CONCURRENCY_LIMIT: z.coerce.number().int().positive().default(50),

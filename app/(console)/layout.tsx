@@ -7,8 +7,12 @@ import { SignOutButton } from "@/components/sign-out-button";
 
 export const dynamic = "force-dynamic";
 
+// Once the schema is current it stays current for the life of the process: check until then only.
+let schemaCurrent = false;
+
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const pending = await pendingMigrations(pool());
+  const pending = schemaCurrent ? [] : await pendingMigrations(pool());
+  schemaCurrent = pending.length === 0;
   if (pending.length) {
     return (
       <main className="mx-auto max-w-2xl p-10">

@@ -25,11 +25,13 @@ export const ACTIONS = [
   "ga.sign_eng",
   "ga.sign_sre",
   "runbook.execute",
+  /** Write an incident's postmortem draft (issue #6). */
+  "postmortem.write",
   "users.manage",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const operator: Action[] = ["console.view", "alert.acknowledge", "runbook.execute"];
+const operator: Action[] = ["console.view", "alert.acknowledge", "runbook.execute", "postmortem.write"];
 
 const MATRIX: Record<Role, readonly Action[]> = {
   viewer: ["console.view"],
@@ -60,7 +62,7 @@ const MATRIX: Record<Role, readonly Action[]> = {
   ],
   pm: ["console.view", "ga.sign_pm"],
   support_lead: ["console.view", "partial.acknowledge", "alert.acknowledge"],
-  eng_lead: ["console.view", "controls.rollout", "ga.sign_eng"],
+  eng_lead: ["console.view", "controls.rollout", "ga.sign_eng", "postmortem.write"],
   // Admin runs the system but signs nobody else's GA line.
   admin: [
     ...operator,

@@ -1,5 +1,6 @@
 import { PassThrough, type Readable } from "node:stream";
 import type { FileStore } from "@/lib/storage/file-store";
+import type { Admission } from "./breaker-state";
 import { circuitOpen, type CircuitBreaker } from "./circuit-breaker";
 
 /** A missing file is the file's problem (FILE_MISSING), not the store's: it does not count against the breaker. */
@@ -39,30 +40,35 @@ export class GuardedFileStore implements FileStore {
     const out = new PassThrough({ highWaterMark: 1024 * 1024 });
     let inner: Readable | undefined;
     out.once("close", () => inner?.destroy());
-    breaker.admit().then(
-      (admission) => {
-        if (!admission.allowed) return out.destroy(circuitOpen(breaker.name, admission.retryAt));
-        if (out.destroyed) return admission.probe ? breaker.recordSuccess() : undefined;
-        let failed: unknown = null;
-        try {
-          inner = this.store.get(key);
-        } catch (error) {
-          void breaker.recordFailure(String(error));
-          return out.destroy(error as Error);
-        }
-        inner.once("error", (error) => {
-          failed = error;
-          out.destroy(error);
-        });
-        // A read that ends, or that the consumer stopped early, shows the store works.
-        inner.once("close", () => {
-          if (failed && isStoreFailure(failed)) void breaker.recordFailure(String(failed));
-          else if (admission.probe) void breaker.recordSuccess();
-        });
-        inner.pipe(out);
-      },
-      (error) => out.destroy(error),
-    );
+    const start = (admission: Admission) => {
+      if (!admission.allowed) {
+        out.destroy(circuitOpen(breaker.name, admission.retryAt));
+        return;
+      }
+      if (out.destroyed) {
+        if (admission.probe) void breaker.recordSuccess();
+        return;
+      }
+      let failed: unknown = null;
+      try {
+        inner = this.store.get(key);
+      } catch (error) {
+        void breaker.recordFailure(String(error));
+        out.destroy(error as Error);
+        return;
+      }
+      inner.once("error", (error) => {
+        failed = error;
+        out.destroy(error);
+      });
+      // A read that ends, or that the consumer stopped early, shows the store works.
+      inner.once("close", () => {
+        if (failed && isStoreFailure(failed)) void breaker.recordFailure(String(failed));
+        else if (admission.probe) void breaker.recordSuccess();
+      });
+      inner.pipe(out);
+    };
+    breaker.admit().then(start, (error) => out.destroy(error));
     return out;
   }
 }

@@ -8,6 +8,7 @@ import { runCleanupWorker } from "@/lib/ingestion/cleanup-staging";
 import { runParseWorker } from "@/lib/ingestion/parse-next-upload";
 import { runPromoteWorker } from "@/lib/ingestion/promote-next-upload";
 import type { UploadStatus } from "@/lib/ingestion/transition";
+import { sampleReadiness } from "@/lib/signals/readiness-samples";
 import { runMonitor } from "@/lib/signals/run-monitor";
 import { fileStore } from "@/lib/storage";
 import { recordWorkerRun, type RunResult } from "./record-run";
@@ -41,7 +42,7 @@ async function runGated(worker: Worker, work: () => Promise<RunResult>) {
           return blocked ? { items: 0, outcome: "skipped", reason: blocked } : work();
         });
       },
-      { isFailure: (run) => (run.outcome === "error" ? `run failed: ${String(run.error)}` : null) },
+      { isFailure: (run) => (run.outcome === "error" ? `run failed: ${String((run as Record<string, unknown>).error)}` : null) },
     );
   } catch (error) {
     if (isCircuitOpen(error)) return refusedRun(worker, error.message);
@@ -52,5 +53,12 @@ async function runGated(worker: Worker, work: () => Promise<RunResult>) {
 export const runParse = () => runGated("parse", () => runParseWorker(pool(), fileStore()));
 export const runPromote = () => runGated("promote", () => runPromoteWorker(pool()));
 export const runCleanup = () => runGated("cleanup", () => runCleanupWorker(pool(), { retentionHours: env().STAGING_RETENTION_HOURS }));
-/** The monitor is never gated: it must keep watching while ingestion is halted or a breaker is open. */
-export const runMonitorTick = () => recordWorkerRun(pool(), "monitor", 0, () => runMonitor(pool()));
+/**
+ * The monitor is never gated: it must keep watching while ingestion is halted or a breaker is open.
+ * Readiness is sampled first, so a minute in which the database was unreachable is still recorded.
+ */
+export async function runMonitorTick() {
+  const readiness = await sampleReadiness(pool());
+  const run = await recordWorkerRun(pool(), "monitor", 0, () => runMonitor(pool()));
+  return { ...run, readiness };
+}

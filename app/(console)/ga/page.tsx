@@ -1,5 +1,40 @@
-import { ComingSoon } from "@/components/coming-soon";
+import { GaView } from "@/components/ga-view";
+import { requirePageUser } from "@/lib/auth/session";
+import { pool } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { computeGaFigures } from "@/lib/ga/compute-ga-figures";
+import { gaPermissions } from "@/lib/ga/ga-rules";
+import { listGaSignoffs } from "@/lib/ga/ga-signoffs";
+import { isoDay } from "@/lib/ga/ga-window";
 
-export default function Page() {
-  return <ComingSoon title="GA sign-off" issue="issue #6" holds={["The D8 §6 figures for a 7-day window with targets and trends", "Approval lines for Engineering Lead, PM and SRE Lead; signed snapshots"]} />;
+export const dynamic = "force-dynamic";
+
+export default async function GaPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requirePageUser();
+  const raw = (await searchParams).lastDay;
+  const today = isoDay(new Date());
+  const lastDay = typeof raw === "string" && raw ? raw : today;
+  const [figures, forms] = await Promise.all([
+    computeGaFigures(pool(), { lastDay }).then(
+      (f) => ({ f, error: null }),
+      (error) => {
+        if (error instanceof AppError) return { f: null, error: error.message };
+        throw error;
+      },
+    ),
+    listGaSignoffs(pool()),
+  ]);
+  const plain = <T,>(v: T): T => JSON.parse(JSON.stringify(v));
+  return (
+    <GaView
+      figures={plain(figures.f)}
+      figuresError={figures.error}
+      lastDay={lastDay}
+      today={today}
+      open={plain(forms.find((f) => f.status === "open") ?? null)}
+      history={plain(forms.filter((f) => f.status !== "open"))}
+      permissions={gaPermissions(user)}
+      me={user.email}
+    />
+  );
 }

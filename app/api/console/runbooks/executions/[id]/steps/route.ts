@@ -1,0 +1,8 @@
+import { pool } from "@/lib/db/client";
+import { consoleRoute } from "@/lib/http/console-route";
+import { recordRunbookStep } from "@/lib/runbooks/runbook-executions";
+import { recordStepSchema } from "@/lib/runbooks/runbook.schema";
+
+export const POST = consoleRoute({ permission: "runbook.execute", body: recordStepSchema, target: "runbook_execution" }, ({ user, body, params }) =>
+  recordRunbookStep(pool(), user, { ...body, executionId: params.id }),
+);

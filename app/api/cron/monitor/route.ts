@@ -1,0 +1,7 @@
+import { cronRoute } from "@/lib/http/cron-route";
+import { runMonitorTick } from "@/lib/workers/run-workers";
+
+export const dynamic = "force-dynamic";
+export const maxDuration = 60;
+
+export const { GET, POST } = cronRoute(runMonitorTick);
