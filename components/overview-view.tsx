@@ -90,9 +90,18 @@ export function OverviewView({ initial }: { initial: Overview }) {
           title="Data freshness"
           level={freshLevel}
           value={staleFeeds.length ? `${staleFeeds.length} stale` : "Fresh"}
-          detail={staleFeeds.length ? staleFeeds.slice(0, 3).map((f) => `${f.workspace}/${f.platform}: ${f.lagDays} days old (expected ≤ ${f.expectedLagDays})`).join("; ") : "Every feed is within its expected lag."}
-          href="/runbooks"
+          detail={staleFeeds.length ? staleFeeds.slice(0, 3).map((f) => `${f.workspace}/${f.platform}: ${f.behindDays} days behind (expected ≤ ${f.expectedLagDays})`).join("; ") : "Every feed is within its expected lag."}
+          href="/runbooks/wt-06-freshness"
           action="Investigate freshness (WT-06)"
+        />
+        <Tile
+          testId="tile-breakers"
+          title="Circuit breakers"
+          level={o.breakers.some((b) => b.state === "OPEN") ? "critical" : o.breakers.some((b) => b.state === "HALF_OPEN") ? "warn" : "ok"}
+          value={`${o.breakers.filter((b) => b.state !== "CLOSED").length} open`}
+          detail={o.breakers.filter((b) => b.state !== "CLOSED").map((b) => `${b.name} ${b.state}: ${b.lastError ?? ""}`).join("; ") || `All ${o.breakers.length} closed.`}
+          href="/breakers"
+          action="See breakers"
         />
         <Tile testId="tile-uploads" title="Uploads, last 24 h" level="ok" value={total24} detail={Object.entries(o.uploads24h).map(([s, n]) => `${s} ${n}`).join(" · ") || "No uploads yet."} />
       </div>
@@ -109,12 +118,17 @@ export function OverviewView({ initial }: { initial: Overview }) {
           </tr>
         </thead>
         <tbody>
+          {o.freshness.length === 0 && (
+            <tr>
+              <td colSpan={5} className="p-2 text-slate-600">No production data yet: freshness starts with the first promoted upload.</td>
+            </tr>
+          )}
           {o.freshness.map((f) => (
             <tr key={`${f.workspace}-${f.platform}`} className={`border-b ${f.level === "critical" ? "bg-red-50 text-red-800" : f.level === "warn" ? "bg-amber-50" : ""}`}>
               <td className="p-2">{f.workspace}</td>
               <td className="p-2">{f.platform}</td>
-              <td className="p-2 font-mono">{f.newestDate ?? "no data yet"}</td>
-              <td className="p-2">{f.lagDays ?? "—"}</td>
+              <td className="p-2 font-mono">{f.newestDate}</td>
+              <td className="p-2">{f.behindDays}{f.skipWeekends ? " (weekdays)" : ""}</td>
               <td className="p-2">≤ {f.expectedLagDays}</td>
             </tr>
           ))}

@@ -1,7 +1,8 @@
 import type pg from "pg";
 import { readControls } from "@/lib/controls/controls";
 import { stagingBloat } from "@/lib/ingestion/cleanup-staging";
-import { NON_TERMINAL } from "@/lib/ingestion/transition";
+import { listBreakers } from "@/lib/breakers/list-breakers";
+import { readFreshness, readStuckUploads } from "@/lib/signals/readings";
 
 export const THRESHOLDS = {
   errorRate: { warn: 0.05, page: 0.1, rollback: 0.2 },
@@ -11,40 +12,15 @@ export const THRESHOLDS = {
 
 export type Level = "ok" | "warn" | "critical";
 
-export type Freshness = { workspace: string; platform: string; newestDate: string | null; expectedLagDays: number; lagDays: number | null; level: Level };
-
-/** Data freshness per workspace × platform from the production table itself (WT-06), via the primary key. */
-export async function freshness(pool: pg.Pool, now = new Date()): Promise<Freshness[]> {
-  const { rows } = await pool.query<{ slug: string; platform: string; newest: string | null; lag: number; skip_weekends: boolean }>(
-    `SELECT w.slug, p.platform::text AS platform, to_char(newest.date, 'YYYY-MM-DD') AS newest,
-            coalesce((w.expected_lag_days ->> p.platform::text)::int, 1) AS lag, w.skip_weekends
-       FROM workspaces w
-      CROSS JOIN unnest(enum_range(NULL::"Platform")) AS p(platform)
-       LEFT JOIN LATERAL (SELECT max(m.date) AS date FROM metrics m WHERE m.workspace_id = w.id AND m.platform = p.platform) newest ON true
-      ORDER BY w.slug, p.platform`,
-  );
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  return rows.map((r) => {
-    const lagDays = r.newest ? Math.round((today - Date.parse(r.newest)) / 86_400_000) : null;
-    const allowed = r.lag + (r.skip_weekends && [0, 1].includes(new Date(today).getUTCDay()) ? 2 : 0);
-    const level: Level = lagDays === null ? "ok" : lagDays > allowed + 2 ? "critical" : lagDays > allowed ? "warn" : "ok";
-    return { workspace: r.slug, platform: r.platform, newestDate: r.newest, expectedLagDays: r.lag, lagDays, level };
-  });
-}
-
 export async function overview(pool: pg.Pool) {
-  const [controls, byStatus, hour, bloat, stuck, perHour, backlogSeries, fresh] = await Promise.all([
+  const [controls, byStatus, hour, bloat, stuck, perHour, backlogSeries, fresh, breakers] = await Promise.all([
     readControls(pool),
     pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM uploads WHERE created_at > now() - interval '24 hours' GROUP BY status`),
     pool.query<{ total: number; failed: number }>(
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM uploads WHERE created_at > now() - interval '1 hour'`,
     ),
     stagingBloat(pool),
-    pool.query<{ id: string; file_name: string; status: string; updated_at: Date; slug: string }>(
-      `SELECT u.id, u.file_name, u.status, u.updated_at, w.slug FROM uploads u JOIN workspaces w ON w.id = u.workspace_id
-        WHERE u.status = ANY($1::"UploadStatus"[]) AND u.updated_at < now() - make_interval(mins => $2) ORDER BY u.updated_at LIMIT 20`,
-      [NON_TERMINAL, THRESHOLDS.stuckMinutes],
-    ),
+    readStuckUploads(pool, new Date(), THRESHOLDS.stuckMinutes, 20),
     pool.query<{ hour: Date; status: string; n: number; p50: number | null; p99: number | null }>(
       `SELECT date_trunc('hour', created_at) AS hour, status, count(*)::int AS n,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - created_at)) AS p50,
@@ -55,13 +31,9 @@ export async function overview(pool: pg.Pool) {
       `SELECT date_bin('15 minutes', started_at, timestamptz '2000-01-01') AS at, max((summary -> 'bloat' ->> 'rows')::bigint) AS rows
          FROM worker_runs WHERE worker = 'cleanup' AND started_at > now() - interval '24 hours' AND summary ? 'bloat' GROUP BY 1 ORDER BY 1`,
     ),
-    freshness(pool),
+    readFreshness(pool, new Date()),
+    listBreakers(pool, { historyLimit: 0 }),
   ]);
-  const stuckCount = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM uploads WHERE status = ANY($1::"UploadStatus"[]) AND updated_at < now() - make_interval(mins => $2)`,
-    [NON_TERMINAL, THRESHOLDS.stuckMinutes],
-  );
-
   const errorRate = hour.rows[0].total ? hour.rows[0].failed / hour.rows[0].total : 0;
   const t = THRESHOLDS;
   const hours = new Map<string, { hour: string; [status: string]: number | string | null }>();
@@ -97,8 +69,10 @@ export async function overview(pool: pg.Pool) {
       oldestDays,
       level: (bloat.rows > t.backlog.critical || oldestDays > t.backlog.oldestDays ? "critical" : bloat.rows > t.backlog.warn ? "warn" : "ok") as Level,
     },
-    stuck: { count: stuckCount.rows[0].n, uploads: stuck.rows.map((r) => ({ id: r.id, fileName: r.file_name, status: r.status, since: r.updated_at, workspace: r.slug })) },
-    freshness: fresh,
+    stuck,
+    breakers: breakers.map((b) => ({ name: b.name, state: b.state, lastError: b.lastError })),
+    // WT-06, with the same rule the monitor alerts on: critical once a feed is twice its expected lag behind.
+    freshness: fresh.map((f) => ({ ...f, level: (!f.stale ? "ok" : f.behindDays > 2 * Math.max(1, f.expectedLagDays) ? "critical" : "warn") as Level })),
     charts: {
       uploadsPerHour: [...hours.values()],
       durations: [...durations.values()],

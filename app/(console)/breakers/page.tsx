@@ -1,5 +1,9 @@
-import { ComingSoon } from "@/components/coming-soon";
+import { BreakersView } from "@/components/breakers-view";
+import { listBreakers } from "@/lib/breakers/list-breakers";
+import { pool } from "@/lib/db/client";
 
-export default function Page() {
-  return <ComingSoon title="Circuit breakers" issue="issue #5" holds={["Each breaker’s state, failure count, last error, opened-at and next probe, with its history"]} />;
+export const dynamic = "force-dynamic";
+
+export default async function BreakersPage() {
+  return <BreakersView initial={JSON.parse(JSON.stringify(await listBreakers(pool(), { historyLimit: 20 })))} />;
 }

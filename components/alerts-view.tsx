@@ -1,0 +1,171 @@
+"use client";
+
+import Link from "next/link";
+import type { AlertList } from "@/lib/alerts/list-alerts";
+import type { PartialUpload } from "@/lib/alerts/partials";
+import type { Permission } from "./action-form";
+import { useAction, useLive } from "./api";
+import { Empty, ErrorBox, Freshness, PageHeader, timeAgo } from "./ui";
+
+const SEVERITY_STYLE: Record<string, string> = {
+  critical: "bg-red-700 text-white",
+  page: "bg-red-100 text-red-800",
+  warning: "bg-amber-100 text-amber-900",
+  info: "bg-slate-100 text-slate-700",
+};
+
+export function AlertsView(props: { query: string; initial: AlertList; partials: PartialUpload[]; canAck: Permission; canAckPartial: Permission }) {
+  const { data, error, dataUpdatedAt } = useLive<AlertList>(["alerts", props.query], `/api/console/alerts${props.query}`, props.initial);
+  const partials = useLive<{ partials: PartialUpload[] }>(["partials"], "/api/console/partials", { partials: props.partials });
+  const ack = useAction<{ id: string }>((b) => `/api/console/alerts/${b.id}/acknowledge`);
+  const outcome = useAction<{ id: string; outcome: string; expectedVersion: number }>((b) => `/api/console/alerts/${b.id}/outcome`);
+  const ackPartial = useAction<{ id: string; note?: string }>((b) => `/api/console/partials/${b.id}/acknowledge`);
+  const list = data ?? props.initial;
+  const params = new URLSearchParams(props.query);
+  const denied = (p: Permission) => (p.allowed ? undefined : `Not allowed: ${p.reason}`);
+
+  return (
+    <div className="space-y-5">
+      <PageHeader title="Alerts">
+        <Freshness updatedAt={dataUpdatedAt} error={error} />
+      </PageHeader>
+      <p className="text-sm text-slate-600">
+        Opened and resolved by the monitor from the data itself. Where a monitoring provider pages on monitoring/alerts.yml, this is the triage log beside it.
+        Unacknowledged pages escalate after 15 minutes.
+      </p>
+      <form aria-label="Filter alerts" className="flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm">
+        <Choice name="status" label="Status" value={params.get("status")} options={["active", "open", "acknowledged", "resolved"]} />
+        <Choice name="ownerRole" label="Owner role" value={params.get("ownerRole")} options={["oncall", "sre_lead", "ingestion_owner", "support_lead"]} />
+        <Choice name="scenario" label="Scenario" value={params.get("scenario")} options={["D8", "D10-01", "D10-02", "D10-03", "D10-05", "D10-06", "D10-07", "D10-08", "D10-09", "D10-10", "WT-06"]} />
+        <label className="flex flex-col">
+          Workspace
+          <input name="workspace" defaultValue={params.get("workspace") ?? ""} className="rounded border border-slate-300 px-2 py-1" />
+        </label>
+        <button className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white">Apply</button>
+        <Link href="/alerts" className="px-2 py-1.5 underline">
+          Clear
+        </Link>
+        <span className="ml-auto text-slate-600">
+          open {list.counts.open} · acknowledged {list.counts.acknowledged} · resolved {list.counts.resolved}
+        </span>
+      </form>
+      <ErrorBox error={error ?? ack.error ?? outcome.error} />
+      {list.alerts.length === 0 ? (
+        <Empty>No alerts match. Nothing the monitor watches is firing.</Empty>
+      ) : (
+        <ul className="space-y-2">
+          {list.alerts.map((a) => (
+            <li key={a.id} className={`rounded-lg border bg-white p-3 ${a.status === "open" && (a.severity === "critical" || a.severity === "page") ? "border-red-600" : "border-slate-200"}`}>
+              <div className="flex flex-wrap items-center gap-2">
+                <span className={`rounded px-2 py-0.5 text-xs font-bold uppercase ${SEVERITY_STYLE[a.severity]}`}>{a.severity}</span>
+                <strong>{a.title}</strong>
+                <span className="text-xs text-slate-600">
+                  {a.scenario} · owner {a.ownerRole} · {a.status}
+                  {a.escalated ? " · ESCALATED" : ""} · opened {timeAgo(a.openedAt)}
+                  {a.workspace ? ` · ${a.workspace}` : ""}
+                </span>
+              </div>
+              <p className="mt-1 text-sm text-slate-700">{a.detail}</p>
+              <div className="mt-2 flex flex-wrap items-center gap-3 text-sm">
+                <Link href={`${a.runbookUrl}?alert=${a.id}`} className="font-semibold text-blue-700 underline">
+                  Runbook →
+                </Link>
+                {a.uploadId && (
+                  <Link href={`/uploads/${a.uploadId}`} className="text-blue-700 underline">
+                    Upload
+                  </Link>
+                )}
+                {a.status === "open" && (
+                  <button
+                    type="button"
+                    disabled={!props.canAck.allowed || ack.isPending}
+                    title={denied(props.canAck)}
+                    onClick={() => ack.mutate({ id: a.id })}
+                    className="rounded bg-slate-900 px-2 py-1 font-semibold text-white disabled:opacity-40"
+                  >
+                    Acknowledge
+                  </button>
+                )}
+                {a.acknowledgedBy && <span className="text-slate-600">acknowledged by {a.acknowledgedBy}</span>}
+                {a.status !== "open" && !a.outcome && (
+                  <span className="flex gap-1">
+                    {(["fixed", "expected", "false_positive"] as const).map((o) => (
+                      <button
+                        key={o}
+                        type="button"
+                        disabled={!props.canAck.allowed}
+                        title={denied(props.canAck)}
+                        onClick={() => outcome.mutate({ id: a.id, outcome: o, expectedVersion: a.version })}
+                        className="rounded border border-slate-300 px-2 py-1 disabled:opacity-40"
+                      >
+                        Mark {o.replace("_", " ")}
+                      </button>
+                    ))}
+                  </span>
+                )}
+                {a.outcome && <span className="text-slate-600">outcome: {a.outcome}</span>}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <section aria-label="Partial promotions">
+        <h2 className="text-lg font-semibold">Partial promotions (D10-02) — for the Support Lead</h2>
+        <ErrorBox error={ackPartial.error} />
+        {(partials.data?.partials ?? []).length === 0 ? (
+          <Empty>No partial uploads waiting for review.</Empty>
+        ) : (
+          <ul className="mt-2 space-y-3">
+            {(partials.data?.partials ?? []).map((p) => (
+              <li key={p.uploadId} className="rounded-lg border border-amber-400 bg-amber-50 p-3 text-sm" data-testid={`partial-${p.uploadId}`}>
+                <p className="font-semibold">
+                  {p.workspace.slug} · {p.fileName} — {p.promotedRows} promoted, {p.invalidRows} invalid · re-run blocked
+                </p>
+                <p>
+                  Campaigns affected: {p.campaigns.slice(0, 5).map((c) => `${c.campaignName} (${c.firstDate}…${c.lastDate})`).join(", ")}
+                  {p.campaignCount > 5 ? ` and ${p.campaignCount - 5} more` : ""}
+                </p>
+                <p>Invalid records: {p.invalidByRule.map((r) => `${r.rule} × ${r.count}`).join(", ")}</p>
+                <details className="mt-1">
+                  <summary className="cursor-pointer">Client-ready summary</summary>
+                  <textarea readOnly value={p.summary} aria-label="Client-ready summary" className="mt-1 h-32 w-full rounded border p-2 font-mono text-xs" />
+                  <button type="button" className="mt-1 rounded border px-2 py-1" onClick={() => navigator.clipboard?.writeText(p.summary)}>
+                    Copy summary
+                  </button>
+                </details>
+                {p.review ? (
+                  <p className="mt-1 text-slate-700">Reviewed by {p.review.acknowledgedBy}</p>
+                ) : (
+                  <button
+                    type="button"
+                    disabled={!props.canAckPartial.allowed || ackPartial.isPending}
+                    title={denied(props.canAckPartial)}
+                    onClick={() => ackPartial.mutate({ id: p.uploadId })}
+                    className="mt-2 rounded bg-slate-900 px-2 py-1 font-semibold text-white disabled:opacity-40"
+                  >
+                    Acknowledge partial
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Choice({ name, label, value, options }: { name: string; label: string; value: string | null; options: string[] }) {
+  return (
+    <label className="flex flex-col">
+      {label}
+      <select name={name} defaultValue={value ?? ""} className="rounded border border-slate-300 px-2 py-1">
+        <option value="">any</option>
+        {options.map((o) => (
+          <option key={o}>{o}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
