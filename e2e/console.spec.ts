@@ -1,4 +1,4 @@
-import { apiUpload, consolePost, expect, metaCsv, screenshot, sql, storageStateFor, test, uploadStatus } from "./helpers";
+import { apiUpload, consolePost, expect, metaCsv, operatorAction, screenshot, sql, storageStateFor, test, uploadStatus } from "./helpers";
 
 /** An upload stuck in processing for 45 minutes (a worker died and nothing recovered it). */
 async function stuckUpload(): Promise<string> {
@@ -21,10 +21,7 @@ test.describe("on-call", () => {
     await expect(page.getByTestId("tile-stuck")).toHaveAttribute("data-level", "critical");
     await screenshot(page, "overview-oncall");
     await page.goto(`/uploads/${id}`);
-    await page.getByRole("button", { name: "Force-fail", exact: true }).click();
-    await page.getByLabel("Reason").fill("stuck 45 minutes, worker gone");
-    await page.getByLabel("Incident ID").fill("INC-2001");
-    await page.getByRole("button", { name: "Confirm: Force-fail" }).click();
+    await operatorAction(page, "Force-fail", "stuck 45 minutes, worker gone", "INC-2001");
     await expect(page.getByRole("heading", { level: 1 })).toContainText("failed");
     await expect(page.getByText("FORCE_FAILED")).toBeVisible();
     await expect(page.getByRole("region", { name: "Timeline" })).toContainText("by oncall@example.com");
@@ -61,10 +58,7 @@ test.describe("staging cleanup", () => {
     await first.goto("/staging");
     await first.getByRole("checkbox", { name: "Select report.csv" }).first().check();
     await expect(first.getByTestId("cleanup-preview")).toContainText("2 staging rows of 1 upload");
-    await first.getByRole("button", { name: "Request cleanup", exact: true }).click();
-    await first.getByLabel("Reason").fill("client re-sent a corrected file");
-    await first.getByLabel("Incident ID").fill("INC-3001");
-    await first.getByRole("button", { name: "Confirm: Request cleanup" }).click();
+    await operatorAction(first, "Request cleanup", "client re-sent a corrected file", "INC-3001");
     const requestId = (await sql<{ id: string }>(`SELECT id FROM cleanup_requests WHERE incident_id = 'INC-3001'`))[0].id;
     const card = first.getByTestId(`cleanup-${requestId}`);
     await expect(card.getByRole("button", { name: "Approve cleanup" })).toBeDisabled();
@@ -78,10 +72,7 @@ test.describe("staging cleanup", () => {
     const second = await browser.newPage({ storageState: storageStateFor("sre_lead2") });
     await second.goto("/staging");
     const card2 = second.getByTestId(`cleanup-${requestId}`);
-    await card2.getByRole("button", { name: "Approve cleanup" }).click();
-    await second.getByLabel("Reason").fill("checked the preview");
-    await second.getByLabel("Incident ID").fill("INC-3001");
-    await second.getByRole("button", { name: "Confirm: Approve cleanup" }).click();
+    await operatorAction(second, "Approve cleanup", "checked the preview", "INC-3001");
     await expect(card2).toContainText("approved by sre_lead2@example.com, 2 rows deleted");
     expect((await sql(`SELECT count(*)::int AS n FROM staging_rows WHERE upload_id = $1`, [created.body.id]))[0]).toEqual({ n: 0 });
     await second.close();
@@ -91,12 +82,7 @@ test.describe("staging cleanup", () => {
 test.describe("kill switch", () => {
   test.use({ storageState: storageStateFor("sre_lead") });
 
-  async function change(page: import("@playwright/test").Page, button: string, incident: string) {
-    await page.getByRole("button", { name: button, exact: true }).click();
-    await page.getByLabel("Reason").fill(`${button} for the e2e test`);
-    await page.getByLabel("Incident ID").fill(incident);
-    await page.getByRole("button", { name: `Confirm: ${button}` }).click();
-  }
+  const change = (page: import("@playwright/test").Page, button: string, incident: string) => operatorAction(page, button, `${button} for the e2e test`, incident);
 
   test("freezing only the parse worker leaves a new upload pending until it is unfrozen", async ({ page, request }) => {
     await page.goto("/controls");

@@ -62,3 +62,12 @@ export async function apiUpload(request: APIRequestContext, file: Buffer, fields
 export async function uploadStatus(id: string): Promise<string> {
   return (await sql<{ status: string }>(`SELECT status FROM uploads WHERE id = $1`, [id]))[0].status;
 }
+
+/** Runs an operator action: opens its form, fills Reason and Incident ID, confirms. */
+export async function operatorAction(page: Page, label: string, reason: string, incidentId: string) {
+  await page.getByRole("button", { name: label, exact: true }).click();
+  const form = page.getByRole("form", { name: label });
+  await form.getByLabel("Reason", { exact: true }).fill(reason);
+  await form.getByLabel("Incident ID", { exact: true }).fill(incidentId);
+  await form.getByRole("button", { name: `Confirm: ${label}` }).click();
+}

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { consolePost, expect, screenshot, sql, storageStateFor, test, uploadStatus } from "./helpers";
+import { consolePost, expect, operatorAction, screenshot, sql, storageStateFor, test, uploadStatus } from "./helpers";
 
 /** An upload stuck in processing for 45 minutes, its lease held by a worker that died. */
 async function stuckUpload(): Promise<string> {
@@ -49,10 +49,7 @@ test.describe("runbooks", () => {
 
     // The recovery itself happens on the upload's page, with its own accountable action.
     await page.goto(`/uploads/${uploadId}`);
-    await page.getByRole("button", { name: "Force-fail", exact: true }).click();
-    await page.getByLabel("Reason").fill("stuck 45 min in processing: lease held by a dead worker");
-    await page.getByLabel("Incident ID").fill(incident);
-    await page.getByRole("button", { name: "Confirm: Force-fail" }).click();
+    await operatorAction(page, "Force-fail", "stuck 45 min in processing: lease held by a dead worker", incident);
     await expect(page.getByText("FORCE_FAILED")).toBeVisible();
     expect(await uploadStatus(uploadId)).toBe("failed");
 
