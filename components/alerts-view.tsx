@@ -5,7 +5,7 @@ import type { AlertList } from "@/lib/alerts/list-alerts";
 import type { PartialUpload } from "@/lib/alerts/partials";
 import type { Permission } from "./action-form";
 import { useAction, useLive } from "./api";
-import { Empty, ErrorBox, Freshness, PageHeader, timeAgo } from "./ui";
+import { Empty, ErrorBox, FilterSelect, Freshness, PageHeader, timeAgo } from "./ui";
 
 const SEVERITY_STYLE: Record<string, string> = {
   critical: "bg-red-700 text-white",
@@ -34,9 +34,9 @@ export function AlertsView(props: { query: string; initial: AlertList; partials:
         Unacknowledged pages escalate after 15 minutes.
       </p>
       <form aria-label="Filter alerts" className="flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm">
-        <Choice name="status" label="Status" value={params.get("status")} options={["active", "open", "acknowledged", "resolved"]} />
-        <Choice name="ownerRole" label="Owner role" value={params.get("ownerRole")} options={["oncall", "sre_lead", "ingestion_owner", "support_lead"]} />
-        <Choice name="scenario" label="Scenario" value={params.get("scenario")} options={["D8", "D10-01", "D10-02", "D10-03", "D10-05", "D10-06", "D10-07", "D10-08", "D10-09", "D10-10", "WT-06"]} />
+        <FilterSelect name="status" label="Status" value={params.get("status")} options={["active", "open", "acknowledged", "resolved"]} />
+        <FilterSelect name="ownerRole" label="Owner role" value={params.get("ownerRole")} options={["oncall", "sre_lead", "ingestion_owner", "support_lead"]} />
+        <FilterSelect name="scenario" label="Scenario" value={params.get("scenario")} options={["D8", "D10-01", "D10-02", "D10-03", "D10-05", "D10-06", "D10-07", "D10-08", "D10-09", "D10-10", "WT-06"]} />
         <label className="flex flex-col">
           Workspace
           <input name="workspace" defaultValue={params.get("workspace") ?? ""} className="rounded border border-slate-300 px-2 py-1" />
@@ -156,16 +156,3 @@ export function AlertsView(props: { query: string; initial: AlertList; partials:
   );
 }
 
-function Choice({ name, label, value, options }: { name: string; label: string; value: string | null; options: string[] }) {
-  return (
-    <label className="flex flex-col">
-      {label}
-      <select name={name} defaultValue={value ?? ""} className="rounded border border-slate-300 px-2 py-1">
-        <option value="">any</option>
-        {options.map((o) => (
-          <option key={o}>{o}</option>
-        ))}
-      </select>
-    </label>
-  );
-}

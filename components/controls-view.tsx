@@ -9,8 +9,9 @@ type Change = { reason: string; incidentId: string; expiresAt: string | null; se
 const WORKERS = ["parse", "promote", "cleanup"] as const;
 const PHASES = ["P0", "P1", "P2", "P3", "P4"];
 
+/** Allowed if either permission allows; otherwise the first one's reason (the general privilege). */
 function either(a: Permission, b: Permission): Permission {
-  return a.allowed ? a : b;
+  return a.allowed || !b.allowed ? a : b;
 }
 
 function SetBy({ entry }: { entry: { setBy: string; setAt: string | Date; reason: string | null; incidentId: string | null; expiresAt: string | Date | null } }) {

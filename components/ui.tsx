@@ -101,3 +101,20 @@ export function ErrorBox({ error }: { error: unknown }) {
 export function Empty({ children }: { children: React.ReactNode }) {
   return <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-sm text-slate-600">{children}</p>;
 }
+
+/** A filter drop-down whose empty choice means "any". */
+export function FilterSelect({ name, label, value, options }: { name: string; label: string; value?: string | null; options: readonly string[] }) {
+  return (
+    <label className="flex flex-col">
+      {label}
+      <select name={name} defaultValue={value ?? ""} className="rounded border border-slate-300 px-2 py-1">
+        <option value="">any</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

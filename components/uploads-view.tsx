@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { UploadFilters, UploadList } from "@/lib/console/list-uploads";
 import { useLive } from "./api";
-import { Empty, ErrorBox, Freshness, PageHeader, StatusBadge, timeAgo } from "./ui";
+import { Empty, ErrorBox, FilterSelect, Freshness, PageHeader, StatusBadge, timeAgo } from "./ui";
 
 const STATUSES = ["pending", "processing", "staged", "promoting", "completed", "partial", "failed"];
 
@@ -52,10 +52,10 @@ export function UploadsView({ filters, initial, workspaces }: { filters: UploadF
           router.push(`/uploads${query({ ...form, sort: filters.sort, dir: filters.dir })}`);
         }}
       >
-        <Select name="status" label="Status" value={filters.status} options={STATUSES} />
-        <Select name="workspace" label="Workspace" value={filters.workspace} options={workspaces} />
-        <Select name="platform" label="Platform" value={filters.platform} options={["meta", "google", "tiktok"]} />
-        <Select name="source" label="Source" value={filters.source} options={["manual", "api", "scheduled"]} />
+        <FilterSelect name="status" label="Status" value={filters.status} options={STATUSES} />
+        <FilterSelect name="workspace" label="Workspace" value={filters.workspace} options={workspaces} />
+        <FilterSelect name="platform" label="Platform" value={filters.platform} options={["meta", "google", "tiktok"]} />
+        <FilterSelect name="source" label="Source" value={filters.source} options={["manual", "api", "scheduled"]} />
         <label className="flex flex-col">
           From
           <input type="date" name="from" defaultValue={filters.from} className="rounded border border-slate-300 px-2 py-1" />
@@ -139,18 +139,3 @@ export function UploadsView({ filters, initial, workspaces }: { filters: UploadF
   );
 }
 
-function Select({ name, label, value, options }: { name: string; label: string; value?: string; options: string[] }) {
-  return (
-    <label className="flex flex-col">
-      {label}
-      <select name={name} defaultValue={value ?? ""} className="rounded border border-slate-300 px-2 py-1">
-        <option value="">any</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}

@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { setMode, setRollout, setWorkspacePause } from "@/lib/controls/change-control";
 import { pool, prisma } from "@/lib/db/client";
 import { apiKeyRoute } from "@/lib/http/api-route";
 import { fileStore } from "@/lib/storage";
 import { createWorkspace, resetDatabase } from "@/lib/testing/db";
 import { serveRoutes } from "@/lib/testing/http";
-import { apiKeyFor, fixture, postUpload, startApi } from "@/lib/testing/pipeline";
+import { apiKeyFor, fixture, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
 import { receiveUpload } from "./receive-upload";
 
-let api: Awaited<ReturnType<typeof startApi>>;
+const api = serveApiForTests();
 let key: string;
 const sre = { id: "00000000-0000-0000-0000-000000000001", email: "sre@example.com", roles: ["sre_lead" as const] };
 const meta = fixture("meta.csv");
 
-beforeAll(async () => {
-  api = await startApi();
-});
-afterAll(async () => {
-  await api.close();
-});
 beforeEach(async () => {
   await resetDatabase();
   await createWorkspace("acme");

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { pool, prisma, resetDatabase, createWorkspace } from "@/lib/testing/db";
-import { apiKeyFor, drainPipeline, fixture, generated, postUpload, startApi } from "@/lib/testing/pipeline";
+import { apiKeyFor, drainPipeline, fixture, generated, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
 import { expectedCounts } from "./generate-file";
 import expected from "./parse/fixtures/expected.json";
 
-let api: Awaited<ReturnType<typeof startApi>>;
+const api = serveApiForTests();
 let key: string;
 
-beforeAll(async () => {
-  api = await startApi();
-});
-afterAll(async () => {
-  await api.close();
-});
 beforeEach(async () => {
   await resetDatabase();
   await createWorkspace("acme");

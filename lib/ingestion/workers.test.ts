@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { setMode } from "@/lib/controls/change-control";
 import { pool, prisma, resetDatabase, createWorkspace } from "@/lib/testing/db";
-import { apiKeyFor, generated, postUpload, startApi } from "@/lib/testing/pipeline";
+import { apiKeyFor, generated, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
 import { fileStore } from "@/lib/storage";
 import { claimUpload } from "./claim-upload";
 import { expectedCounts } from "./generate-file";
@@ -10,16 +10,10 @@ import { parseUpload, runParseWorker } from "./parse-next-upload";
 import { runPromoteWorker } from "./promote-next-upload";
 import { transitionUpload } from "./transition";
 
-let api: Awaited<ReturnType<typeof startApi>>;
+const api = serveApiForTests();
 let key: string;
 const TODAY = "2030-01-01";
 
-beforeAll(async () => {
-  api = await startApi();
-});
-afterAll(async () => {
-  await api.close();
-});
 beforeEach(async () => {
   await resetDatabase();
   await createWorkspace("acme");

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { afterAll, beforeAll } from "vitest";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { createApiKey } from "@/lib/auth/api-keys";
@@ -20,6 +21,20 @@ export async function startApi() {
     { method: "POST", pattern: "/api/v1/uploads", handler: uploadsRoute.POST },
     { method: "GET", pattern: "/api/v1/uploads/[id]", handler: uploadRoute.GET },
   ]);
+}
+
+/** The client API over real HTTP for the tests of one file: started before them, closed after. */
+export function serveApiForTests() {
+  let server: Awaited<ReturnType<typeof startApi>> | undefined;
+  beforeAll(async () => {
+    server = await startApi();
+  });
+  afterAll(() => server?.close());
+  return {
+    get url() {
+      return server!.url;
+    },
+  };
 }
 
 export async function apiKeyFor(slug: string) {
