@@ -1,7 +1,8 @@
 "use client";
 
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { Figure, FigureStatus, GaDay, GaFigures } from "@/lib/ga/compute-ga-figures";
+import { ChartCard } from "./chart-card";
 
 const STATUS: Record<FigureStatus, { label: string; className: string }> = {
   pass: { label: "PASS", className: "bg-emerald-100 text-emerald-800" },
@@ -98,7 +99,7 @@ export function GaTrends({ daily, title }: { daily: GaDay[]; title: string }) {
     <section aria-label={title}>
       <h3 className="mb-2 font-semibold">{title}</h3>
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
-        <Chart title="Error rate per day (target < 1 %)">
+        <ChartCard height="h-52" title="Error rate per day (target < 1 %)">
           <LineChart data={data}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="label" />
@@ -107,8 +108,8 @@ export function GaTrends({ daily, title }: { daily: GaDay[]; title: string }) {
             <ReferenceLine y={0.01} stroke="#dc2626" strokeDasharray="4 4" label="1 %" />
             <Line dataKey="errorRate" name="error rate" stroke="#dc2626" connectNulls isAnimationActive={false} />
           </LineChart>
-        </Chart>
-        <Chart title="p99 latency per day, minutes (target < 10)">
+        </ChartCard>
+        <ChartCard height="h-52" title="p99 latency per day, minutes (target < 10)">
           <BarChart data={data}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="label" />
@@ -117,8 +118,8 @@ export function GaTrends({ daily, title }: { daily: GaDay[]; title: string }) {
             <ReferenceLine y={10} stroke="#dc2626" strokeDasharray="4 4" label="10 min" />
             <Bar dataKey="p99Minutes" name="p99 (min)" fill="#6366f1" isAnimationActive={false} />
           </BarChart>
-        </Chart>
-        <Chart title="Availability per day (target > 99.5 %)">
+        </ChartCard>
+        <ChartCard height="h-52" title="Availability per day (target > 99.5 %)">
           <LineChart data={data}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="label" />
@@ -127,8 +128,8 @@ export function GaTrends({ daily, title }: { daily: GaDay[]; title: string }) {
             <ReferenceLine y={0.995} stroke="#dc2626" strokeDasharray="4 4" label="99.5 %" />
             <Line dataKey="availability" name="availability" stroke="#059669" connectNulls isAnimationActive={false} />
           </LineChart>
-        </Chart>
-        <Chart title="Uploads processed, breaker trips and manual interventions per day">
+        </ChartCard>
+        <ChartCard height="h-52" title="Uploads processed, breaker trips and manual interventions per day">
           <BarChart data={data}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="label" />
@@ -140,22 +141,9 @@ export function GaTrends({ daily, title }: { daily: GaDay[]; title: string }) {
             <Bar dataKey="breakerTrips" name="breaker trips" fill="#d97706" isAnimationActive={false} />
             <Bar dataKey="interventions" name="interventions" fill="#7c3aed" isAnimationActive={false} />
           </BarChart>
-        </Chart>
+        </ChartCard>
       </div>
     </section>
-  );
-}
-
-function Chart({ title, children }: { title: string; children: React.ReactElement }) {
-  return (
-    <figure className="rounded-lg border border-slate-200 bg-white p-3">
-      <figcaption className="mb-2 text-sm font-medium text-slate-700">{title}</figcaption>
-      <div className="h-52">
-        <ResponsiveContainer width="100%" height="100%">
-          {children}
-        </ResponsiveContainer>
-      </div>
-    </figure>
   );
 }
 

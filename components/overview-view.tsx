@@ -1,10 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import type { Overview } from "@/lib/console/overview";
 import { useLive } from "./api";
 import { ErrorBox, Freshness, PageHeader, Tile, timeAgo, type Level } from "./ui";
+import { ChartCard } from "./chart-card";
 
 const STATUS_COLORS: Record<string, string> = {
   completed: "#059669",
@@ -136,7 +137,7 @@ export function OverviewView({ initial }: { initial: Overview }) {
       </table>
 
       <div className="mt-6 grid grid-cols-1 gap-4 xl:grid-cols-2">
-        <Chart title="Uploads per hour by status">
+        <ChartCard title="Uploads per hour by status">
           <BarChart data={o.charts.uploadsPerHour}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="hour" tickFormatter={hourLabel} />
@@ -147,8 +148,8 @@ export function OverviewView({ initial }: { initial: Overview }) {
               <Bar key={s} dataKey={s} stackId="s" fill={STATUS_COLORS[s]} isAnimationActive={false} />
             ))}
           </BarChart>
-        </Chart>
-        <Chart title="Error rate per hour (page at 10 %)">
+        </ChartCard>
+        <ChartCard title="Error rate per hour (page at 10 %)">
           <LineChart data={errorSeries}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="hour" tickFormatter={hourLabel} />
@@ -156,8 +157,8 @@ export function OverviewView({ initial }: { initial: Overview }) {
             <Tooltip formatter={(v) => pct(Number(v))} labelFormatter={(v) => hourLabel(String(v))} />
             <Line dataKey="rate" stroke="#dc2626" dot={false} isAnimationActive={false} />
           </LineChart>
-        </Chart>
-        <Chart title="Staging backlog (rows)">
+        </ChartCard>
+        <ChartCard title="Staging backlog (rows)">
           <AreaChart data={o.charts.backlog}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="at" tickFormatter={hourLabel} />
@@ -165,8 +166,8 @@ export function OverviewView({ initial }: { initial: Overview }) {
             <Tooltip labelFormatter={(v) => hourLabel(String(v))} />
             <Area dataKey="rows" stroke="#6366f1" fill="#c7d2fe" isAnimationActive={false} />
           </AreaChart>
-        </Chart>
-        <Chart title="Upload duration, created → finished (seconds)">
+        </ChartCard>
+        <ChartCard title="Upload duration, created → finished (seconds)">
           <LineChart data={o.charts.durations}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="hour" tickFormatter={hourLabel} />
@@ -176,25 +177,12 @@ export function OverviewView({ initial }: { initial: Overview }) {
             <Line dataKey="p50" stroke="#059669" dot={false} isAnimationActive={false} />
             <Line dataKey="p99" stroke="#b91c1c" dot={false} isAnimationActive={false} />
           </LineChart>
-        </Chart>
+        </ChartCard>
       </div>
       <p className="mt-4 text-sm text-slate-600">
         Stuck uploads: <Link className="underline" href="/uploads?status=processing">processing</Link> ·{" "}
         <Link className="underline" href="/uploads?status=promoting">promoting</Link> · the audit trail is on <Link className="underline" href="/audit">Audit</Link>.
       </p>
     </div>
-  );
-}
-
-function Chart({ title, children }: { title: string; children: React.ReactElement }) {
-  return (
-    <figure className="rounded-lg border border-slate-200 bg-white p-3">
-      <figcaption className="mb-2 text-sm font-medium text-slate-700">{title}</figcaption>
-      <div className="h-56">
-        <ResponsiveContainer width="100%" height="100%">
-          {children}
-        </ResponsiveContainer>
-      </div>
-    </figure>
   );
 }

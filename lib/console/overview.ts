@@ -3,16 +3,19 @@ import { readControls } from "@/lib/controls/controls";
 import { stagingBloat } from "@/lib/ingestion/cleanup-staging";
 import { listBreakers } from "@/lib/breakers/list-breakers";
 import { readFreshness, readStuckUploads } from "@/lib/signals/readings";
+import { resolveSignalConfig } from "@/lib/signals/resolve-config";
 
-export const THRESHOLDS = {
-  errorRate: { warn: 0.05, page: 0.1, rollback: 0.2 },
-  backlog: { warn: 10_000, critical: 500_000, oldestDays: 7 },
-  stuckMinutes: 30,
-};
 
 export type Level = "ok" | "warn" | "critical";
 
 export async function overview(pool: pg.Pool) {
+  // The same thresholds the monitor alerts on (DESIGN §4 defaults, SIGNAL_THRESHOLDS overrides).
+  const config = resolveSignalConfig();
+  const t = {
+    errorRate: config.errorRate,
+    backlog: { warn: config.staging.warnRows, critical: config.staging.criticalRows, oldestDays: config.staging.criticalAgeDays },
+    stuckMinutes: config.stuckMinutes,
+  };
   const [controls, byStatus, hour, bloat, stuck, perHour, backlogSeries, fresh, breakers] = await Promise.all([
     readControls(pool),
     pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM uploads WHERE created_at > now() - interval '24 hours' GROUP BY status`),
@@ -20,7 +23,7 @@ export async function overview(pool: pg.Pool) {
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM uploads WHERE created_at > now() - interval '1 hour'`,
     ),
     stagingBloat(pool),
-    readStuckUploads(pool, new Date(), THRESHOLDS.stuckMinutes, 20),
+    readStuckUploads(pool, new Date(), t.stuckMinutes, 20),
     pool.query<{ hour: Date; status: string; n: number; p50: number | null; p99: number | null }>(
       `SELECT date_trunc('hour', created_at) AS hour, status, count(*)::int AS n,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - created_at)) AS p50,
@@ -35,7 +38,6 @@ export async function overview(pool: pg.Pool) {
     listBreakers(pool, { historyLimit: 0 }),
   ]);
   const errorRate = hour.rows[0].total ? hour.rows[0].failed / hour.rows[0].total : 0;
-  const t = THRESHOLDS;
   const hours = new Map<string, { hour: string; [status: string]: number | string | null }>();
   const durations = new Map<string, { hour: string; p50: number | null; p99: number | null }>();
   for (const r of perHour.rows) {
