@@ -1,9 +1,10 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useState } from "react";
 import type { ApiError } from "./api";
+import { GuardedButton, type Permission } from "./guarded-button";
 
-export type Permission = { allowed: true } | { allowed: false; reason: string };
+export type { Permission } from "./guarded-button";
 
 type Props = {
   /** The button's accessible name, e.g. "Halt ingestion". */
@@ -30,28 +31,8 @@ const TONE = {
  */
 export function ActionForm(props: Props) {
   const [open, setOpen] = useState(false);
-  const id = useId();
-  const denied = !props.permission.allowed ? props.permission.reason : null;
   if (!open) {
-    return (
-      <span className="inline-flex flex-col">
-        <button
-          type="button"
-          disabled={Boolean(denied)}
-          title={denied ? `Not allowed: ${denied}` : undefined}
-          aria-describedby={denied ? `${id}-denied` : undefined}
-          onClick={() => setOpen(true)}
-          className={`rounded px-3 py-1.5 text-sm font-semibold disabled:cursor-not-allowed disabled:opacity-40 ${TONE[props.tone ?? "primary"]}`}
-        >
-          {props.label}
-        </button>
-        {denied && (
-          <span id={`${id}-denied`} className="mt-0.5 text-xs text-slate-500">
-            {denied}
-          </span>
-        )}
-      </span>
-    );
+    return <GuardedButton label={props.label} permission={props.permission} onClick={() => setOpen(true)} className={TONE[props.tone ?? "primary"]} />;
   }
   return (
     <form

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useId, useState } from "react";
+import { useState } from "react";
 import type { GaFigures } from "@/lib/ga/compute-ga-figures";
 import { LINE_LABEL, shortfalls } from "@/lib/ga/ga-rules";
 import { CHECKLIST_ITEMS, GA_LINES, type Checklist, type GaLine } from "@/lib/ga/ga.schema";
@@ -10,6 +10,7 @@ import type { Permission } from "./action-form";
 import { useAction, useLive } from "./api";
 import { FigureTable, GaEvidence, GaTrends } from "./ga-figures";
 import { ErrorBox, Freshness, utc } from "./ui";
+import { GuardedButton } from "./guarded-button";
 
 export type GaPermissions = { lines: Record<GaLine, Permission>; edit: Permission };
 
@@ -187,7 +188,6 @@ function signature(form: GaSignoff, line: GaLine): GaSignature | undefined {
 }
 
 function ApprovalLine({ line, form, permission, me }: { line: GaLine; form: GaSignoff; permission: Permission; me: string }) {
-  const id = useId();
   const [open, setOpen] = useState(false);
   const [vote, setVote] = useState<"approve" | "defer">("approve");
   const sign = useAction<{ vote: string; note: string; reReviewOn: string | null; expectedVersion: number }>(`/api/console/ga/${form.id}/sign/${line}`);
@@ -219,23 +219,7 @@ function ApprovalLine({ line, form, permission, me }: { line: GaLine; form: GaSi
           )}
         </div>
         {!signed && form.status === "open" && !open && (
-          <span className="inline-flex flex-col items-end print:hidden">
-            <button
-              type="button"
-              disabled={Boolean(denied)}
-              aria-describedby={denied ? `${id}-denied` : undefined}
-              title={denied ? `Not allowed: ${denied}` : undefined}
-              onClick={() => setOpen(true)}
-              className="rounded bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white disabled:cursor-not-allowed disabled:opacity-40"
-            >
-              {label}
-            </button>
-            {denied && (
-              <span id={`${id}-denied`} className="mt-0.5 text-xs text-slate-500">
-                {denied}
-              </span>
-            )}
-          </span>
+          <GuardedButton label={label} permission={denied ? { allowed: false, reason: denied } : { allowed: true }} onClick={() => setOpen(true)} className="bg-slate-900 text-white" align="end" />
         )}
       </div>
       {open && !signed && (
