@@ -2,7 +2,8 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
-import type { RowIssue, StagedRow } from "./parse/parse-file";
+import { STAGING_COPY_COLUMNS } from "./parse/copy-text";
+import type { ParseBatch, RowIssue } from "./parse/parse-file";
 
 const SPECIAL = /[\\\t\n\r\u0000]/;
 
@@ -12,27 +13,28 @@ function text(value: string): string {
   return value.replace(/\u0000/g, "").replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
 }
 
-async function copy(client: pg.PoolClient, sql: string, body: string) {
-  await pipeline(Readable.from([body]), client.query(copyFrom(sql)));
+/** Runs one COPY … FROM STDIN with `body`; answers the number of rows PostgreSQL stored. */
+async function copy(client: pg.PoolClient, sql: string, body: string | Buffer): Promise<number> {
+  const stream = client.query(copyFrom(sql));
+  await pipeline(Readable.from([body]), stream);
+  return stream.rowCount;
 }
 
-/** Writes a batch's valid rows into staging with COPY (never row-by-row inserts). */
-export async function copyStagingRows(client: pg.PoolClient, uploadId: string, rows: readonly StagedRow[]) {
-  if (!rows.length) return;
-  let body = "";
-  for (const r of rows) {
-    body += `${uploadId}\t${r.lineNo}\t${r.date}\t${text(r.campaignId)}\t${text(r.campaignName)}\t${r.spend}\t${r.impressions}\t${r.clicks}\t${r.conversions}\t${r.currency}\n`;
-  }
-  await copy(
-    client,
-    `COPY staging_rows (upload_id, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency) FROM STDIN`,
-    body,
-  );
+/**
+ * Writes a batch's valid rows into staging with COPY (never row-by-row inserts): the parser already
+ * wrote them in COPY text format, keyed by the upload ID. Throws unless PostgreSQL stored exactly
+ * the rows the parser counted, so the transaction carrying the counters rolls back with them.
+ */
+export async function copyStagingRows(client: pg.PoolClient, batch: ParseBatch): Promise<void> {
+  if (!batch.validRows) return;
+  const stored = await copy(client, `COPY staging_rows (upload_id, ${STAGING_COPY_COLUMNS.join(", ")}) FROM STDIN`, batch.staged);
+  if (stored !== batch.validRows) throw new Error(`COPY stored ${stored} staging rows but the batch holds ${batch.validRows}`);
 }
 
 export async function copyRowIssues(client: pg.PoolClient, uploadId: string, issues: readonly RowIssue[]) {
   if (!issues.length) return;
   let body = "";
   for (const i of issues) body += `${uploadId}\t${i.lineNo}\t${i.kind}\t${i.rule}\t${text(i.message)}\t${text(i.raw)}\n`;
-  await copy(client, `COPY row_issues (upload_id, line_no, kind, rule, message, raw) FROM STDIN`, body);
+  const stored = await copy(client, `COPY row_issues (upload_id, line_no, kind, rule, message, raw) FROM STDIN`, body);
+  if (stored !== issues.length) throw new Error(`COPY stored ${stored} row issues but the batch holds ${issues.length}`);
 }

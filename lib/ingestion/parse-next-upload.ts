@@ -30,13 +30,13 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
               lease_expires_at = now() + make_interval(secs => $8), updated_at = now()
         WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() AND parsed_records = $3
           AND ${WORKER_ALLOWED_SQL("'parse'")}`,
-      [upload.id, workerId, checkpoint, batch.records, batch.rows.length, invalid, ignored, LEASE_SECONDS],
+      [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, LEASE_SECONDS],
     );
     if (!guard.rowCount) return false;
     // The checkpoint commits with the rows, so an asynchronous commit can only lose both together
     // (the successor then re-parses from the earlier checkpoint); no fsync wait per batch.
     await client.query(`SET LOCAL synchronous_commit = off`);
-    await copyStagingRows(client, upload.id, batch.rows);
+    await copyStagingRows(client, batch);
     await copyRowIssues(client, upload.id, batch.issues);
     return true;
   });
@@ -150,6 +150,7 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
     today: options.today ?? new Date().toISOString().slice(0, 10),
     batchSize: options.batchSize,
     skipRecords: checkpoint,
+    stagingKey: upload.id,
   })[Symbol.asyncIterator]();
   // Parse the next batch while the database takes the current one: Node and PostgreSQL work in parallel.
   let next = batches.next();

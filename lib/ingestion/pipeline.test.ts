@@ -1,7 +1,10 @@
+import { Readable } from "node:stream";
 import { beforeEach, describe, expect, it } from "vitest";
 import { pool, prisma, resetDatabase, createWorkspace } from "@/lib/testing/db";
 import { apiKeyFor, drainPipeline, fixture, generated, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
 import { expectedCounts } from "./generate-file";
+import { decodeStagedRows } from "./parse/copy-text";
+import { parseFile, type Platform } from "./parse/parse-file";
 import expected from "./parse/fixtures/expected.json";
 
 const api = serveApiForTests();
@@ -46,6 +49,16 @@ describe("a fixture per platform, end to end over HTTP", () => {
       expect(await issueCounts(upload.id)).toEqual({ invalidByRule: want.invalidByRule, ignoredByReason: want.ignoredByReason });
       const metrics = await pool().query(`SELECT count(*)::int AS n FROM metrics WHERE upload_id = $1`, [upload.id]);
       expect(metrics.rows[0].n).toBe(want.validRows);
+      // Every staged value arrives intact through COPY: line breaks, tabs, backslashes, emoji in names.
+      const staged = await pool().query(
+        `SELECT line_no AS "lineNo", to_char(date, 'YYYY-MM-DD') AS date, campaign_id AS "campaignId", campaign_name AS "campaignName",
+                trim_scale(spend)::text AS spend, impressions::text, clicks::text, trim_scale(conversions)::text AS conversions, currency
+           FROM staging_rows WHERE upload_id = $1 ORDER BY line_no`,
+        [upload.id],
+      );
+      const parsed = [];
+      for await (const b of parseFile(Readable.from([fixture(file)]), { platform: want.platform as Platform, defaultCurrency: "USD", today: new Date().toISOString().slice(0, 10) })) parsed.push(...decodeStagedRows(b.staged));
+      expect(staged.rows).toEqual(parsed);
       const events = await pool().query(`SELECT from_status, to_status FROM upload_events WHERE upload_id = $1 ORDER BY id`, [upload.id]);
       expect(events.rows.map((e) => `${e.from_status ?? "∅"}→${e.to_status}`)).toEqual([
         "∅→pending",

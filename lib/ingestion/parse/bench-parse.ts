@@ -46,7 +46,7 @@ async function run(platform: Platform) {
     let records = 0, valid = 0, invalid = 0, ignored = 0;
     for await (const b of parseFile(input(), options)) {
       records += b.records;
-      valid += b.rows.length;
+      valid += b.validRows;
       for (const i of b.issues) i.kind === "invalid" ? invalid++ : ignored++;
     }
     const s = (performance.now() - t0) / 1000;

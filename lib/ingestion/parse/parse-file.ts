@@ -21,6 +21,7 @@ import {
   type HeaderMatch,
   type Platform,
 } from "./aliases";
+import { CopyTextWriter } from "./copy-text";
 import { CsvScanner, NEED_MORE, RecordSkipper, utf8String } from "./csv-scanner";
 import {
   addDays,
@@ -45,24 +46,7 @@ import {
 } from "./values";
 
 export type { Platform } from "./aliases";
-
-export type StagedRow = {
-  /** 1-based physical line on which the record starts. */
-  lineNo: number;
-  /** YYYY-MM-DD */
-  date: string;
-  campaignId: string;
-  campaignName: string;
-  /** Normalized decimal, e.g. "1234.56" (no separators, no leading / trailing zeros). */
-  spend: string;
-  /** Integer digits. */
-  impressions: string;
-  clicks: string;
-  /** Normalized decimal ("0" when absent). */
-  conversions: string;
-  /** Three upper-case letters. */
-  currency: string;
-};
+export type { StagedRow } from "./copy-text";
 
 export type RowIssue = {
   lineNo: number;
@@ -76,9 +60,12 @@ export type RowIssue = {
 };
 
 export type ParseBatch = {
-  rows: StagedRow[];
+  /** The valid rows in COPY text format (see copy-text.ts); `decodeStagedRows` reads them back. */
+  staged: Buffer;
+  /** Rows in `staged`. */
+  validRows: number;
   issues: RowIssue[];
-  /** Records in this batch: rows.length + issues.length. */
+  /** Records in this batch: validRows + issues.length. */
   records: number;
 };
 
@@ -96,6 +83,8 @@ export type ParseOptions = {
    * preamble lines included. Everything is still parsed, but the first N records are not emitted.
    */
   skipRecords?: number;
+  /** Written as the first COPY column of every staged row (the upload ID); no such column when absent. */
+  stagingKey?: string;
 };
 
 export type ParseFailureCode = "MISSING_COLUMN" | "EMPTY_FILE" | "BAD_ENCODING";
@@ -321,7 +310,8 @@ class RecordProcessor {
   private readonly skip: number;
   private readonly batchSize: number;
 
-  rows: StagedRow[] = [];
+  private readonly out = new CopyTextWriter();
+  private readonly key: string;
   issues: RowIssue[] = [];
 
   // the cell being looked at: src[ca, cb)
@@ -345,15 +335,16 @@ class RecordProcessor {
     this.maxDate = addDays(options.today, 1);
     this.skip = options.skipRecords;
     this.batchSize = options.batchSize;
+    this.key = options.stagingKey;
   }
 
   get batchRecords(): number {
-    return this.rows.length + this.issues.length;
+    return this.out.rows + this.issues.length;
   }
 
   takeBatch(): ParseBatch {
-    const batch: ParseBatch = { rows: this.rows, issues: this.issues, records: this.rows.length + this.issues.length };
-    this.rows = [];
+    const validRows = this.out.rows;
+    const batch: ParseBatch = { staged: this.out.take(), validRows, issues: this.issues, records: validRows + this.issues.length };
     this.issues = [];
     return batch;
   }
@@ -386,7 +377,7 @@ class RecordProcessor {
           this.record(b);
         }
       }
-      if (this.rows.length + this.issues.length >= batchSize) {
+      if (this.out.rows + this.issues.length >= batchSize) {
         this.stop = STOP_BATCH_FULL;
         return pos;
       }
@@ -470,13 +461,17 @@ class RecordProcessor {
       this.issue(b, "invalid", "campaign_id_missing", this.ca === this.cb ? "campaign ID is empty" : `campaign ID is missing ("--")`);
       return;
     }
-    const campaignId = utf8String(this.src, this.ca, this.cb);
+    const idSrc = this.src;
+    const idStart = this.ca;
+    const idEnd = this.cb;
     this.atTrimmed(b, this.iName);
     if (isMissingTrimmed(this.src, this.ca, this.cb)) {
       this.issue(b, "invalid", "campaign_name_missing", this.ca === this.cb ? "campaign name is empty" : `campaign name is missing ("--")`);
       return;
     }
-    const campaignName = utf8String(this.src, this.ca, this.cb);
+    const nameSrc = this.src;
+    const nameStart = this.ca;
+    const nameEnd = this.cb;
     this.at(b, this.iSpend);
     let st = parseNumber(this.src, this.ca, this.cb, DECIMAL_MAX_DECIMALS, DECIMAL_MAX_INT_DIGITS);
     if (st !== NUM_OK) {
@@ -525,7 +520,29 @@ class RecordProcessor {
         currency = code;
       }
     }
-    this.rows.push({ lineNo: sc.recLine, date, campaignId, campaignName, spend, impressions, clicks, conversions, currency });
+    const out = this.out;
+    if (this.key) {
+      out.plain(this.key);
+      out.tab();
+    }
+    out.plain(String(sc.recLine));
+    out.tab();
+    out.plain(date);
+    out.tab();
+    out.text(idSrc, idStart, idEnd);
+    out.tab();
+    out.text(nameSrc, nameStart, nameEnd);
+    out.tab();
+    out.plain(spend);
+    out.tab();
+    out.plain(impressions);
+    out.tab();
+    out.plain(clicks);
+    out.tab();
+    out.plain(conversions);
+    out.tab();
+    out.plain(currency);
+    out.endRow();
   }
 
   private issue(b: Buffer, kind: "invalid" | "ignored", rule: string, message: string): void {
@@ -604,7 +621,9 @@ function validateOptions(options: ParseOptions): Required<ParseOptions> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError("batchSize must be a positive integer");
   const skipRecords = options.skipRecords ?? 0;
   if (!Number.isInteger(skipRecords) || skipRecords < 0) throw new TypeError("skipRecords must be a non-negative integer");
-  return { platform: options.platform, defaultCurrency: options.defaultCurrency, today: options.today, batchSize, skipRecords };
+  const stagingKey = options.stagingKey ?? "";
+  if (!/^[\w-]*$/.test(stagingKey)) throw new TypeError("stagingKey must be letters, digits, _ or -");
+  return { platform: options.platform, defaultCurrency: options.defaultCurrency, today: options.today, batchSize, skipRecords, stagingKey };
 }
 
 /**
