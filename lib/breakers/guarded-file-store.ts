@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from "node:stream";
-import type { FileStore } from "@/lib/storage/file-store";
+import { READ_CHUNK_BYTES, type FileStore } from "@/lib/storage/file-store";
 import type { Admission } from "./breaker-state";
 import { circuitOpen, type CircuitBreaker } from "./circuit-breaker";
 
@@ -37,7 +37,7 @@ export class GuardedFileStore implements FileStore {
   /** The stream is returned at once; the breaker is asked before the underlying read starts. */
   get(key: string): Readable {
     const breaker = this.breaker;
-    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const out = new PassThrough({ highWaterMark: READ_CHUNK_BYTES });
     let inner: Readable | undefined;
     out.once("close", () => inner?.destroy());
     const start = (admission: Admission) => {

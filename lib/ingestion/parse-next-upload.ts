@@ -14,13 +14,25 @@ export type ParseOutcome = { uploadId: string; result: "staged" | "failed" | "yi
 
 export type ParseOptions = { batchSize?: number; budgetMs?: number; today?: string };
 
+/** Batches being committed at once: the next batch's COPY runs while the previous one commits. */
+const COMMITS_IN_FLIGHT = 2;
+
 /**
- * Commits one batch: checkpoint and counters first (guarded by the lease, the expected checkpoint and
- * the kill switch, renewing the lease), then the rows with COPY, all in one transaction. A killed
- * worker's successor resumes exactly after the last committed batch.
+ * Commits one batch in one transaction: the rows with COPY, then the checkpoint and counters,
+ * guarded by the lease, the expected checkpoint and the kill switch (renewing the lease). A killed
+ * worker's successor resumes exactly after the last committed batch. Batches may be in flight
+ * together: a batch's COPY runs at once, but its guard waits for the previous batch's commit and
+ * needs that batch's checkpoint, so they commit in file order, and once one fails every later
+ * one rolls back too.
  */
-async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: string, checkpoint: number, batch: ParseBatch): Promise<boolean> {
+async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: string, checkpoint: number, batch: ParseBatch, previous: Promise<boolean>): Promise<boolean> {
   return withTransaction(pool, async (client) => {
+    // The checkpoint commits with the rows, so an asynchronous commit can only lose both together
+    // (the successor then re-parses from the earlier checkpoint); no fsync wait per batch.
+    await client.query(`SET LOCAL synchronous_commit = off`);
+    await copyStagingRows(client, batch);
+    await copyRowIssues(client, upload.id, batch.issues);
+    if (!(await previous)) throw new LostLease();
     let invalid = 0;
     for (const issue of batch.issues) if (issue.kind === "invalid") invalid++;
     const ignored = batch.issues.length - invalid;
@@ -32,29 +44,31 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
           AND ${WORKER_ALLOWED_SQL("'parse'")}`,
       [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, LEASE_SECONDS],
     );
-    if (!guard.rowCount) return false;
-    // The checkpoint commits with the rows, so an asynchronous commit can only lose both together
-    // (the successor then re-parses from the earlier checkpoint); no fsync wait per batch.
-    await client.query(`SET LOCAL synchronous_commit = off`);
-    await copyStagingRows(client, batch);
-    await copyRowIssues(client, upload.id, batch.issues);
+    if (!guard.rowCount) throw new LostLease();
     return true;
+  }).catch((error) => {
+    if (error instanceof LostLease) return false; // rolled back: the rows go with the refused checkpoint
+    throw error;
   });
 }
+
+class LostLease extends Error {}
 
 type Ledger = { total_rows: number; valid_rows: number; invalid_rows: number; ignored_rows: number; parsed_records: number; staged: string; invalid: string; ignored: string };
 
 /**
  * Finishes a parsed upload in one transaction: moves in-file duplicates of (date, campaign_id) to
  * `invalid/duplicate_key`, proves the row ledger against what is stored, then stages or fails it.
+ * The duplicate search reads every staged row of the upload; it is skipped when the parser's key
+ * filter saw every row of the file in this run and proved no key repeats.
  */
-async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: string): Promise<ParseOutcome> {
+async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: string, mayRepeatKeys: boolean): Promise<ParseOutcome> {
   const worker = { id: workerId, kind: "parse" as const };
   return withTransaction(pool, async (client) => {
     const locked = await client.query(`SELECT 1 FROM uploads WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() FOR UPDATE`, [upload.id, workerId]);
     if (!locked.rowCount) return { uploadId: upload.id, result: "lost_lease", records: 0 };
-    // Most files have no duplicate keys: a hash aggregate finds out cheaply before the window sort.
-    const anyDuplicate = await client.query(
+    // When keys may repeat, a hash aggregate finds out before the window sort.
+    const anyDuplicate = !mayRepeatKeys ? { rowCount: 0 } : await client.query(
       `SELECT 1 FROM staging_rows WHERE upload_id = $1 GROUP BY date, campaign_id HAVING count(*) > 1 LIMIT 1`,
       [upload.id],
     );
@@ -144,6 +158,8 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
 
   const input = store.get(upload.storage_key);
   let checkpoint = upload.parsed_records;
+  // Records committed by an earlier run are not seen by this run's key filter.
+  let mayRepeatKeys = checkpoint > 0;
   const batches = parseFile(input, {
     platform: upload.platform,
     defaultCurrency: upload.default_currency,
@@ -152,34 +168,54 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
     skipRecords: checkpoint,
     stagingKey: upload.id,
   })[Symbol.asyncIterator]();
-  // Parse the next batch while the database takes the current one: Node and PostgreSQL work in parallel.
+  // Parse the next batch while the database takes the current ones: Node and PostgreSQL work in parallel.
   let next = batches.next();
+  const inFlight: { commit: Promise<boolean>; records: number }[] = [];
+  let previous = Promise.resolve(true);
+  let committed = checkpoint;
+  let lost = false;
+  const settleOldest = async () => {
+    const { commit, records } = inFlight[0];
+    const ok = await commit;
+    inFlight.shift();
+    if (ok) committed += records;
+    else lost = true;
+  };
+  const done = (result: "lost_lease" | "yielded"): ParseOutcome => ({ uploadId: upload.id, result, records: committed - upload.parsed_records });
   try {
     for (;;) {
       const step = await next;
       if (step.done) break;
       next = batches.next();
-      next.catch(() => {}); // surfaced by the await above on the next turn, after this batch commits
-      if (!(await commitBatch(pool, upload, workerId, checkpoint, step.value))) {
-        return { uploadId: upload.id, result: "lost_lease", records: checkpoint - upload.parsed_records };
-      }
-      checkpoint += step.value.records;
+      next.catch(() => {}); // surfaced by the await above on the next turn
+      const batch = step.value;
+      previous = commitBatch(pool, upload, workerId, checkpoint, batch, previous.catch(() => false));
+      inFlight.push({ commit: previous, records: batch.records });
+      checkpoint += batch.records;
+      if (batch.possibleDuplicateKeys > 0) mayRepeatKeys = true;
+      if (inFlight.length >= COMMITS_IN_FLIGHT) await settleOldest();
+      if (lost) break;
       if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) {
+        while (inFlight.length) await settleOldest();
+        if (lost) break;
         await releaseLease(pool, upload.id, workerId);
-        return { uploadId: upload.id, result: "yielded", records: checkpoint - upload.parsed_records };
+        return done("yielded");
       }
     }
+    while (inFlight.length) await settleOldest();
+    if (lost) return done("lost_lease");
   } catch (error) {
+    await Promise.allSettled(inFlight.map((f) => f.commit)); // no transaction left open behind us
     if (error instanceof ParseFailure) return failUpload(pool, upload, workerId, error.code, error.message);
     log.warn("ingestion.parse_retry", { uploadId: upload.id, attempts: upload.attempts, error: String(error) });
     await releaseWithBackoff(pool, upload.id, workerId, upload.attempts);
-    return { uploadId: upload.id, result: "retry", records: checkpoint - upload.parsed_records, errorCode: "TEMPORARY" };
+    return { uploadId: upload.id, result: "retry", records: committed - upload.parsed_records, errorCode: "TEMPORARY" };
   } finally {
     await next.catch(() => {});
     await batches.return?.(undefined).catch(() => {});
     input.destroy();
   }
-  return finishParse(pool, upload, workerId);
+  return finishParse(pool, upload, workerId, mayRepeatKeys);
 }
 
 /** One call of the parse worker: claims and parses uploads until none wait or the budget is spent. */

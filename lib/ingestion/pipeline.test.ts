@@ -5,6 +5,9 @@ import { apiKeyFor, drainPipeline, fixture, generated, postUpload, serveApiForTe
 import { expectedCounts } from "./generate-file";
 import { decodeStagedRows } from "./parse/copy-text";
 import { parseFile, type Platform } from "./parse/parse-file";
+import { claimUpload } from "./claim-upload";
+import { parseUpload } from "./parse-next-upload";
+import { fileStore } from "@/lib/storage";
 import expected from "./parse/fixtures/expected.json";
 
 const api = serveApiForTests();
@@ -116,6 +119,40 @@ describe("whole-file outcomes", () => {
     expect(issue.message).toContain("line 2");
     const a = await prisma().metric.findFirstOrThrow({ where: { campaignId: "1", date: new Date("2024-01-01") } });
     expect(a.campaignName).toBe("A");
+  });
+
+  /** Parses the first batch of `batchSize` records of the pending upload, then yields (a later run resumes). */
+  async function parseFirstBatch(batchSize: number) {
+    const claimed = await claimUpload(pool(), { worker: "parse", workerId: "first", ready: "pending", inFlight: "processing" });
+    const outcome = await parseUpload(pool(), fileStore(), claimed!, "first", { batchSize, budgetMs: -1 });
+    expect(outcome.result).toBe("yielded");
+  }
+
+  it("finds a duplicate key whose first row was staged by an earlier run (the key filter only sees its own run)", async () => {
+    const csv = [
+      "Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks",
+      "2024-01-01,1,A,1.00,10,1",
+      "2024-01-01,2,B,1.00,10,1",
+      "2024-01-01,1,A again,2.00,20,2",
+    ].join("\n");
+    const created = await postUpload(api.url, key, Buffer.from(csv));
+    await parseFirstBatch(1);
+    await drainPipeline();
+    const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(upload).toMatchObject({ status: "partial", totalRows: 3, validRows: 2, invalidRows: 1 });
+    expect(await prisma().rowIssue.findFirstOrThrow({ where: { uploadId: upload.id } })).toMatchObject({ lineNo: 4, rule: "duplicate_key" });
+  });
+
+  it("fails with DATA_LOSS when a staged row disappears between batches, naming the mismatch", async () => {
+    const created = await postUpload(api.url, key, await generated({ platform: "meta", rows: 50, seed: 5, invalidEvery: 0 }));
+    await parseFirstBatch(20);
+    await pool().query(`DELETE FROM staging_rows WHERE upload_id = $1 AND line_no = (SELECT min(line_no) FROM staging_rows WHERE upload_id = $1)`, [created.body.id]);
+    await drainPipeline();
+    const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(upload).toMatchObject({ status: "failed", errorCode: "DATA_LOSS", promotedRows: 0 });
+    expect(upload.errorText).toMatch(/(\d+) rows staged but (\d+) counted valid/);
+    const [, stored, counted] = upload.errorText!.match(/(\d+) rows staged but (\d+) counted valid/)!;
+    expect(Number(stored)).toBe(Number(counted) - 1);
   });
 
   it("fails a strict workspace's upload with invalid rows and promotes nothing, counting every record", async () => {

@@ -5,6 +5,12 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 /** Where uploaded files live. Every instance must be able to read what any instance wrote. */
+/**
+ * Reads come in chunks of this size: small enough that parsing one chunk (well under a millisecond)
+ * never holds up the database driver sharing the event loop with the parser.
+ */
+export const READ_CHUNK_BYTES = 64 * 1024;
+
 export interface FileStore {
   /** Streams `body` to a new object and returns its key once it is durable. */
   put(key: string, body: Readable): Promise<void>;
@@ -37,7 +43,7 @@ export class LocalFileStore implements FileStore {
   }
 
   get(key: string): Readable {
-    return createReadStream(this.pathOf(key), { highWaterMark: 1024 * 1024 });
+    return createReadStream(this.pathOf(key), { highWaterMark: READ_CHUNK_BYTES });
   }
 
   async delete(key: string) {

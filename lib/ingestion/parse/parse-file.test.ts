@@ -473,6 +473,11 @@ describe("streaming", () => {
     }
   });
 
+  it("flags a repeated (date, campaign ID) from its batch on, for the worker's duplicate search", async () => {
+    const r = await parse(tt("A,1,2024-03-01,1,10,1,0,USD", "B,2,2024-03-01,1,10,1,0,USD", "A,1,2024-03-02,1,10,1,0,USD", " A again , 1 ,2024-03-01,2,20,2,0,USD", "C,3,2024-03-01,1,10,1,0,USD"), { platform: "tiktok", batchSize: 2 });
+    expect(r.batches.map((b) => b.possibleDuplicateKeys)).toEqual([0, 1, 1]);
+  });
+
   it("emits batches of batchSize records, each counting its rows and issues", async () => {
     const r = await parse(tricky, { platform: "tiktok", batchSize: 3 });
     expect(r.batches.map((b) => b.records)).toEqual([3, 3, 3]);
@@ -532,8 +537,10 @@ describe("generated files", () => {
       const c: Counts = { totalRows: 0, validRows: 0, invalidRows: 0, ignoredRows: 0, invalidByRule: {}, ignoredByReason: {} };
       const keys = new Set<string>();
       let batches = 0;
+      let last: ParseBatch | undefined;
       for await (const b of parseFile(generateCsv(options), { platform, defaultCurrency: "USD", today: "2030-01-01" })) {
         batches++;
+        last = b;
         c.totalRows += b.records;
         c.validRows += b.validRows;
         for (const row of decodeStagedRows(b.staged)) keys.add(`${row.date}|${row.campaignId}`);
@@ -547,6 +554,7 @@ describe("generated files", () => {
       expect(c.totalRows, platform).toBe(c.validRows + c.invalidRows + c.ignoredRows);
       expect(c, platform).toEqual(expectedCounts(options));
       expect(keys.size, `${platform}: (date, campaign_id) unique`).toBe(c.validRows);
+      expect(last?.possibleDuplicateKeys, `${platform}: the key filter proves it`).toBe(0);
       expect(batches).toBe(Math.ceil(c.totalRows / 10_000));
     }
     expect(Object.keys(expectedCounts({ platform: "meta", rows: 100_000, invalidEvery: 97 }).invalidByRule).sort()).toEqual([...GENERATED_INVALID_RULES].sort());

@@ -22,6 +22,7 @@ import {
   type Platform,
 } from "./aliases";
 import { CopyTextWriter } from "./copy-text";
+import { KeyFilter } from "./key-filter";
 import { CsvScanner, NEED_MORE, RecordSkipper, utf8String } from "./csv-scanner";
 import {
   addDays,
@@ -67,6 +68,11 @@ export type ParseBatch = {
   issues: RowIssue[];
   /** Records in this batch: validRows + issues.length. */
   records: number;
+  /**
+   * Valid rows so far in this run (not counting skipped records) whose (date, campaign ID) may
+   * repeat an earlier one's: 0 means certainly none did; more may be false alarms (see KeyFilter).
+   */
+  possibleDuplicateKeys: number;
 };
 
 export type ParseOptions = {
@@ -311,6 +317,7 @@ class RecordProcessor {
   private readonly batchSize: number;
 
   private readonly out = new CopyTextWriter();
+  private readonly keys = new KeyFilter();
   private readonly key: string;
   issues: RowIssue[] = [];
 
@@ -344,7 +351,13 @@ class RecordProcessor {
 
   takeBatch(): ParseBatch {
     const validRows = this.out.rows;
-    const batch: ParseBatch = { staged: this.out.take(), validRows, issues: this.issues, records: validRows + this.issues.length };
+    const batch: ParseBatch = {
+      staged: this.out.take(),
+      validRows,
+      issues: this.issues,
+      records: validRows + this.issues.length,
+      possibleDuplicateKeys: this.keys.repeats,
+    };
     this.issues = [];
     return batch;
   }
@@ -520,6 +533,7 @@ class RecordProcessor {
         currency = code;
       }
     }
+    this.keys.add(date, idSrc, idStart, idEnd);
     const out = this.out;
     if (this.key) {
       out.plain(this.key);
