@@ -14,6 +14,9 @@ export type ParseOutcome = { uploadId: string; result: "staged" | "failed" | "yi
 
 export type ParseOptions = { batchSize?: number; budgetMs?: number; today?: string };
 
+/** Records per committed batch: about 2.5 MB of COPY text; larger batches gained nothing measurable. */
+const BATCH_RECORDS = 20_000;
+
 /** Batches being committed at once: the next batch's COPY runs while the previous one commits. */
 const COMMITS_IN_FLIGHT = 2;
 
@@ -164,7 +167,7 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
     platform: upload.platform,
     defaultCurrency: upload.default_currency,
     today: options.today ?? new Date().toISOString().slice(0, 10),
-    batchSize: options.batchSize,
+    batchSize: options.batchSize ?? BATCH_RECORDS,
     skipRecords: checkpoint,
     stagingKey: upload.id,
   })[Symbol.asyncIterator]();

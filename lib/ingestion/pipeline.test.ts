@@ -6,7 +6,8 @@ import { expectedCounts } from "./generate-file";
 import { decodeStagedRows } from "./parse/copy-text";
 import { parseFile, type Platform } from "./parse/parse-file";
 import { claimUpload } from "./claim-upload";
-import { parseUpload } from "./parse-next-upload";
+import { parseUpload, runParseWorker } from "./parse-next-upload";
+import { runPromoteWorker } from "./promote-next-upload";
 import { fileStore } from "@/lib/storage";
 import expected from "./parse/fixtures/expected.json";
 
@@ -119,6 +120,17 @@ describe("whole-file outcomes", () => {
     expect(issue.message).toContain("line 2");
     const a = await prisma().metric.findFirstOrThrow({ where: { campaignId: "1", date: new Date("2024-01-01") } });
     expect(a.campaignName).toBe("A");
+  });
+
+  it("records the day-over-day spend change beyond ±30 % for the days an upload touched (D10-01)", async () => {
+    const header = "Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks";
+    await postUpload(api.url, key, Buffer.from([header, "2024-01-01,1,A,100.00,10,1", "2024-01-02,1,A,100.00,10,1", "2024-01-03,1,A,100.00,10,1"].join("\n")));
+    await drainPipeline();
+    await postUpload(api.url, key, Buffer.from([header, "2024-01-02,1,A,125.00,10,1", "2024-01-03,1,A,250.00,10,1"].join("\n")));
+    await runParseWorker(pool(), fileStore());
+    const { uploads } = await runPromoteWorker(pool());
+    // 01-02 moved +25 % against 01-01 (under the threshold); 01-03 moved +100 % against the new 01-02
+    expect(uploads[0].deltas).toEqual([{ date: "2024-01-03", previous: 125, current: 250, change: 1 }]);
   });
 
   /** Parses the first batch of `batchSize` records of the pending upload, then yields (a later run resumes). */

@@ -33,16 +33,22 @@ export const PROMOTE_SQL = `
    WHERE (m.campaign_name, m.spend, m.impressions, m.clicks, m.conversions, m.currency)
          IS DISTINCT FROM (EXCLUDED.campaign_name, EXCLUDED.spend, EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions, EXCLUDED.currency)`;
 
-/** Day-over-day change of total spend for the days this upload touched (D10-01 signal). */
+/**
+ * Day-over-day change of total spend for the days this upload touched (D10-01 signal): one scan of
+ * the workspace's metrics over the upload's date span (and the day before), not two per day.
+ */
 async function spendDeltas(client: pg.PoolClient, upload: ClaimedUpload): Promise<DeltaSignal[]> {
   const { rows } = await client.query<{ date: string; previous: string; current: string }>(
-    `WITH days AS (SELECT DISTINCT date FROM staging_rows WHERE upload_id = $1),
-     totals AS (
-       SELECT d.date,
-              (SELECT sum(spend) FROM metrics WHERE workspace_id = $2 AND platform = $3::"Platform" AND date = d.date) AS current,
-              (SELECT sum(spend) FROM metrics WHERE workspace_id = $2 AND platform = $3::"Platform" AND date = d.date - 1) AS previous
-         FROM days d)
-     SELECT to_char(date, 'YYYY-MM-DD') AS date, previous, current FROM totals
+    `WITH touched AS MATERIALIZED (SELECT DISTINCT date FROM staging_rows WHERE upload_id = $1),
+     daily AS (
+       SELECT m.date, sum(m.spend) AS total FROM metrics m
+        WHERE m.workspace_id = $2 AND m.platform = $3::"Platform"
+          AND m.date BETWEEN (SELECT min(date) - 1 FROM touched) AND (SELECT max(date) FROM touched)
+        GROUP BY m.date),
+     compared AS (
+       SELECT t.date, d.total AS current, p.total AS previous
+         FROM touched t JOIN daily d ON d.date = t.date JOIN daily p ON p.date = t.date - 1)
+     SELECT to_char(date, 'YYYY-MM-DD') AS date, previous, current FROM compared
       WHERE previous > 0 AND abs(current - previous) / previous > 0.3
       ORDER BY date LIMIT 100`,
     [upload.id, upload.workspace_id, upload.platform],
