@@ -33,6 +33,29 @@ export const PROMOTE_SQL = `
    WHERE (m.campaign_name, m.spend, m.impressions, m.clicks, m.conversions, m.currency)
          IS DISTINCT FROM (EXCLUDED.campaign_name, EXCLUDED.spend, EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions, EXCLUDED.currency)`;
 
+/** The upload's rows when none of its (workspace, platform, date span) exists yet: a plain insert. */
+const INSERT_NEW_SQL = `
+  INSERT INTO metrics (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
+  SELECT $2, $3::"Platform", s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, s.conversions, s.currency, s.upload_id, now()
+    FROM staging_rows s WHERE s.upload_id = $1`;
+
+/**
+ * Writes the upload's rows into metrics; answers the number of rows written. Promotions of one
+ * workspace and platform take turns (a transaction-level advisory lock), so when no metric exists
+ * yet in the upload's date span, as for a first upload or a backfill of new days, a plain insert
+ * cannot conflict and skips the per-row conflict handling; otherwise the upsert decides per row.
+ */
+async function writeMetrics(client: pg.PoolClient, upload: ClaimedUpload): Promise<number> {
+  const params = [upload.id, upload.workspace_id, upload.platform];
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))`, [upload.workspace_id, upload.platform]);
+  const { rows } = await client.query<{ overlap: boolean }>(
+    `WITH span AS (SELECT min(date) AS lo, max(date) AS hi FROM staging_rows WHERE upload_id = $1)
+     SELECT EXISTS (SELECT 1 FROM metrics m, span WHERE m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date BETWEEN span.lo AND span.hi) AS overlap`,
+    params,
+  );
+  return (await client.query(rows[0].overlap ? PROMOTE_SQL : INSERT_NEW_SQL, params)).rowCount ?? 0;
+}
+
 /**
  * Day-over-day change of total spend for the days this upload touched (D10-01 signal): one scan of
  * the workspace's metrics over the upload's date span (and the day before), not two per day.
@@ -75,7 +98,7 @@ export async function promoteUpload(pool: pg.Pool, upload: ClaimedUpload, worker
         [upload.id, workerId],
       );
       if (!locked.rowCount) return lost;
-      const written = (await client.query(PROMOTE_SQL, [upload.id, upload.workspace_id, upload.platform])).rowCount ?? 0;
+      const written = await writeMetrics(client, upload);
       const promoted = upload.valid_rows;
       const partial = upload.invalid_rows > 0;
       const deltas = await spendDeltas(client, upload);
