@@ -145,8 +145,12 @@ async function main() {
       `SELECT to_status, extract(epoch FROM created_at - lag(created_at) OVER (ORDER BY id)) * 1000 AS ms FROM upload_events WHERE upload_id = $1 ORDER BY id`,
       [body.id],
     );
-    const step = (to: string) => (Number(events.rows.find((e) => e.to_status === to)?.ms ?? 0) / 1000).toFixed(2);
-    fSteps.push(`upload ${(uploadedMs / 1000).toFixed(2)}s, wait ${step("processing")}s, parse ${step("staged")}s, wait ${step("promoting")}s, promote ${step("completed")}s`);
+    // Event times are their transactions' start times: "parse" ends when the final check starts, and
+    // the promotion is what remains after its claim.
+    const step = (to: string) => Number(events.rows.find((e) => e.to_status === to)?.ms ?? 0);
+    const s = (ms: number) => (ms / 1000).toFixed(2);
+    const promoteMs = results.f.at(-1)! - uploadedMs - step("processing") - step("staged") - step("promoting");
+    fSteps.push(`upload ${s(uploadedMs)}s, claim ${s(step("processing"))}s, parse ${s(step("staged"))}s, check + claim ${s(step("promoting"))}s, promote ${s(promoteMs)}s`);
     console.log(`run ${run}: ${Object.entries(results).map(([k, v]) => `${k} ${(v.at(-1)! / 1000).toFixed(2)}s`).join("  ")}   (f: ${fSteps.at(-1)})`);
   }
   clearInterval(sampler);
