@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import type { GaFigures } from "@/lib/ga/compute-ga-figures";
 import type { GaSignoff } from "@/lib/ga/ga-signoffs";
 import type { Permission } from "./action-form";
-import { useAction } from "./api";
+import { useAction, useLive } from "./api";
 import { FigureTiles, GaEvidence, GaTrends } from "./ga-figures";
 import { GaSignoffForm, type GaPermissions } from "./ga-signoff-form";
 import { Empty, ErrorBox, PageHeader, utc } from "./ui";
@@ -16,7 +16,8 @@ type Props = {
   lastDay: string;
   today: string;
   open: GaSignoff | null;
-  history: GaSignoff[];
+  /** Every form, the open one included: the history below stays live (a decision shows at once). */
+  forms: GaSignoff[];
   permissions: GaPermissions & { prepare: Permission };
   me: string;
 };
@@ -24,8 +25,9 @@ type Props = {
 const STATUS_LABEL = { open: "open", approved: "GA APPROVED", deferred: "GA DEFERRED" } as const;
 
 /** The GA sign-off page (D8 §6): live figures for a chosen window, the open form, and past decisions. */
-export function GaView({ figures, figuresError, lastDay, today, open, history, permissions, me }: Props) {
+export function GaView({ figures, figuresError, lastDay, today, open, forms, permissions, me }: Props) {
   const router = useRouter();
+  const history = (useLive<GaSignoff[]>(["ga"], "/api/console/ga", forms).data ?? forms).filter((f) => f.status !== "open");
   const prepare = useAction<{ lastDay: string }, GaSignoff>("/api/console/ga");
   const denied = !permissions.prepare.allowed ? permissions.prepare.reason : null;
 

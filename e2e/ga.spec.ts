@@ -98,6 +98,8 @@ test.describe.serial("GA sign-off", () => {
     await expect(sre.getByTestId("snapshot-errorRate")).toHaveText(snapshotText!);
     await signLine(sre, "SRE Lead", "SRE agrees; on-call burden acceptable.");
     await expect(sre.getByTestId("ga-decision")).toContainText("Decision: GA APPROVED");
+    // The history shows the decision without a reload.
+    await expect(sre.getByRole("region", { name: "Sign-off history" })).toContainText("GA APPROVED");
     await screenshot(sre, "ga-approved");
 
     const decided = await formById(before.id);

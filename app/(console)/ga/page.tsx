@@ -32,7 +32,7 @@ export default async function GaPage({ searchParams }: { searchParams: Promise<R
       lastDay={lastDay}
       today={today}
       open={plain(forms.find((f) => f.status === "open") ?? null)}
-      history={plain(forms.filter((f) => f.status !== "open"))}
+      forms={plain(forms)}
       permissions={gaPermissions(user)}
       me={user.email}
     />
