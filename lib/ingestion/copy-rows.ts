@@ -2,16 +2,8 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
-import { STAGING_COPY_COLUMNS } from "./parse/copy-text";
+import { escapeCopyText, STAGING_COPY_COLUMNS } from "./parse/copy-text";
 import type { ParseBatch, RowIssue } from "./parse/parse-file";
-
-const SPECIAL = /[\\\t\n\r\u0000]/;
-
-/** Escapes a value for COPY's text format. */
-function text(value: string): string {
-  if (!SPECIAL.test(value)) return value;
-  return value.replace(/\u0000/g, "").replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-}
 
 /** Runs one COPY … FROM STDIN with `body`; answers the number of rows PostgreSQL stored. */
 async function copy(client: pg.PoolClient, sql: string, body: string | Buffer): Promise<number> {
@@ -34,7 +26,7 @@ export async function copyStagingRows(client: pg.PoolClient, batch: ParseBatch):
 export async function copyRowIssues(client: pg.PoolClient, uploadId: string, issues: readonly RowIssue[]) {
   if (!issues.length) return;
   let body = "";
-  for (const i of issues) body += `${uploadId}\t${i.lineNo}\t${i.kind}\t${i.rule}\t${text(i.message)}\t${text(i.raw)}\n`;
+  for (const i of issues) body += `${uploadId}\t${i.lineNo}\t${i.kind}\t${i.rule}\t${escapeCopyText(i.message)}\t${escapeCopyText(i.raw)}\n`;
   const stored = await copy(client, `COPY row_issues (upload_id, line_no, kind, rule, message, raw) FROM STDIN`, body);
   if (stored !== issues.length) throw new Error(`COPY stored ${stored} row issues but the batch holds ${issues.length}`);
 }

@@ -2,19 +2,9 @@ import { describe, expect, it } from "vitest";
 import { CopyTextWriter, decodeStagedRows } from "./copy-text";
 
 function row(w: CopyTextWriter, name: Buffer, key = "") {
-  if (key) {
-    w.plain(key);
-    w.tab();
-  }
-  for (const v of ["7", "2024-03-01", "c-1"]) {
-    w.plain(v);
-    w.tab();
-  }
+  for (const v of [...(key ? [key] : []), "7", "2024-03-01", "c-1"]) w.plain(v);
   w.text(name, 0, name.length);
-  for (const v of ["1.5", "10", "2", "0", "USD"]) {
-    w.tab();
-    w.plain(v);
-  }
+  for (const v of ["1.5", "10", "2", "0", "USD"]) w.plain(v);
   w.endRow();
 }
 

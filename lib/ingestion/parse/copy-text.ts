@@ -20,9 +20,16 @@ const BACKSLASH = 92;
 /** COPY columns of one staged row, in this order (the caller's key column comes first). */
 export const STAGING_COPY_COLUMNS = ["line_no", "date", "campaign_id", "campaign_name", "spend", "impressions", "clicks", "conversions", "currency"] as const;
 
+/** Escapes a string for COPY's text format (NUL, which PostgreSQL cannot store, is dropped). */
+export function escapeCopyText(value: string): string {
+  return value.replace(/[\\\t\n\r\u0000]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : ""));
+}
+
+/** Writes rows field by field: each field after the first of a row is preceded by a TAB. */
 export class CopyTextWriter {
   private buf: Buffer;
   private len = 0;
+  private rowStarted = false;
   rows = 0;
 
   constructor(private capacity = 1 << 16) {
@@ -39,8 +46,17 @@ export class CopyTextWriter {
     this.capacity = size;
   }
 
-  /** Appends text known to be ASCII with no character that needs escaping (dates, numbers, codes). */
+  private separate(): void {
+    if (this.rowStarted) {
+      this.ensure(1);
+      this.buf[this.len++] = TAB;
+    }
+    this.rowStarted = true;
+  }
+
+  /** Appends a field of text known to be ASCII with nothing to escape (dates, numbers, codes). */
   plain(s: string): void {
+    this.separate();
     const n = s.length;
     this.ensure(n);
     const out = this.buf;
@@ -52,6 +68,7 @@ export class CopyTextWriter {
 
   /** Appends bytes b[s, e) of UTF-8 text as one escaped field. */
   text(b: Buffer, s: number, e: number): void {
+    this.separate();
     this.ensure(2 * (e - s));
     const out = this.buf;
     let n = this.len;
@@ -69,19 +86,15 @@ export class CopyTextWriter {
   }
 
   private decoded(value: string): void {
-    const escaped = value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+    const escaped = escapeCopyText(value);
     this.ensure(3 * escaped.length);
     this.len += this.buf.write(escaped, this.len, "utf8");
-  }
-
-  tab(): void {
-    this.ensure(1);
-    this.buf[this.len++] = TAB;
   }
 
   endRow(): void {
     this.ensure(1);
     this.buf[this.len++] = LF;
+    this.rowStarted = false;
     this.rows++;
   }
 

@@ -535,26 +535,15 @@ class RecordProcessor {
     }
     this.keys.add(date, idSrc, idStart, idEnd);
     const out = this.out;
-    if (this.key) {
-      out.plain(this.key);
-      out.tab();
-    }
+    if (this.key) out.plain(this.key);
     out.plain(String(sc.recLine));
-    out.tab();
     out.plain(date);
-    out.tab();
     out.text(idSrc, idStart, idEnd);
-    out.tab();
     out.text(nameSrc, nameStart, nameEnd);
-    out.tab();
     out.plain(spend);
-    out.tab();
     out.plain(impressions);
-    out.tab();
     out.plain(clicks);
-    out.tab();
     out.plain(conversions);
-    out.tab();
     out.plain(currency);
     out.endRow();
   }
