@@ -7,6 +7,7 @@ import type { FileStore } from "@/lib/storage/file-store";
 import { INSTANCE_ID } from "@/lib/workers/record-run";
 import { claimUpload, MAX_ATTEMPTS, LEASE_SECONDS, releaseLease, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
 import { copyRowIssues, copyStagingRows } from "./copy-rows";
+import type { StagingKey } from "./parse/key-filter";
 import { ParseFailure, parseFile, type ParseBatch } from "./parse/parse-file";
 import { transitionUpload } from "./transition";
 
@@ -57,28 +58,40 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
 
 class LostLease extends Error {}
 
+/** Keys whose rows the final duplicate search must look at: a list, or "all" the staged rows. */
+type Suspects = StagingKey[] | "all";
+/** Past this many suspect keys, searching all staged rows is simpler than listing them. */
+const MAX_SUSPECTS = 10_000;
+
+function addSuspects(suspects: Suspects, more: Suspects): Suspects {
+  if (suspects === "all" || more === "all" || suspects.length + more.length > MAX_SUSPECTS) return "all";
+  return more.length ? suspects.concat(more) : suspects;
+}
+
 type Ledger = { total_rows: number; valid_rows: number; invalid_rows: number; ignored_rows: number; parsed_records: number; staged: string; invalid: string; ignored: string };
 
 /**
  * Finishes a parsed upload in one transaction: moves in-file duplicates of (date, campaign_id) to
  * `invalid/duplicate_key`, proves the row ledger against what is stored, then stages or fails it.
- * The duplicate search reads every staged row of the upload; it is skipped when the parser's key
- * filter saw every row of the file in this run and proved no key repeats.
+ * The duplicate search looks only at the keys the parser's key filter suspects, when it saw every
+ * row of the file in this run (none: no search at all); otherwise at every staged row.
  */
-async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: string, mayRepeatKeys: boolean): Promise<ParseOutcome> {
+async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: string, suspects: Suspects): Promise<ParseOutcome> {
   const worker = { id: workerId, kind: "parse" as const };
   return withTransaction(pool, async (client) => {
     const locked = await client.query(`SELECT 1 FROM uploads WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() FOR UPDATE`, [upload.id, workerId]);
     if (!locked.rowCount) return { uploadId: upload.id, result: "lost_lease", records: 0 };
-    // When keys may repeat, a hash aggregate finds out before the window sort.
-    const anyDuplicate = !mayRepeatKeys ? { rowCount: 0 } : await client.query(
-      `SELECT 1 FROM staging_rows WHERE upload_id = $1 GROUP BY date, campaign_id HAVING count(*) > 1 LIMIT 1`,
-      [upload.id],
+    // The keys to search ($2, $3 NULL: all of them); a hash aggregate finds out before the window sort.
+    const keys = suspects === "all" ? [null, null] : [suspects.map((k) => k.date), suspects.map((k) => k.campaignId)];
+    const suspect = `upload_id = $1 AND ($2::date[] IS NULL OR (date, campaign_id) IN (SELECT * FROM unnest($2::date[], $3::text[])))`;
+    const anyDuplicate = suspects !== "all" && !suspects.length ? { rowCount: 0 } : await client.query(
+      `SELECT 1 FROM staging_rows WHERE ${suspect} GROUP BY date, campaign_id HAVING count(*) > 1 LIMIT 1`,
+      [upload.id, ...keys],
     );
     const dup = !anyDuplicate.rowCount ? { rowCount: 0 } : await client.query(
       `WITH ranked AS (
          SELECT line_no, date, campaign_id, first_value(line_no) OVER (PARTITION BY date, campaign_id ORDER BY line_no) AS first_line
-           FROM staging_rows WHERE upload_id = $1),
+           FROM staging_rows WHERE ${suspect}),
        moved AS (
          DELETE FROM staging_rows s USING ranked r
           WHERE s.upload_id = $1 AND s.line_no = r.line_no AND r.line_no <> r.first_line
@@ -88,7 +101,7 @@ async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
               'campaign ' || campaign_id || ' on ' || date || ' already appears on line ' || first_line,
               concat_ws(',', date, campaign_id, campaign_name, spend, impressions, clicks)
          FROM moved`,
-      [upload.id],
+      [upload.id, ...keys],
     );
     const duplicates = dup.rowCount ?? 0;
     if (duplicates) {
@@ -162,7 +175,7 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
   const input = store.get(upload.storage_key);
   let checkpoint = upload.parsed_records;
   // Records committed by an earlier run are not seen by this run's key filter.
-  let mayRepeatKeys = checkpoint > 0;
+  let suspects: Suspects = checkpoint > 0 ? "all" : [];
   const batches = parseFile(input, {
     platform: upload.platform,
     defaultCurrency: upload.default_currency,
@@ -195,7 +208,7 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
       previous = commitBatch(pool, upload, workerId, checkpoint, batch, previous.catch(() => false));
       inFlight.push({ commit: previous, records: batch.records });
       checkpoint += batch.records;
-      if (batch.possibleDuplicateKeys > 0) mayRepeatKeys = true;
+      suspects = addSuspects(suspects, batch.suspectKeys);
       if (inFlight.length >= COMMITS_IN_FLIGHT) await settleOldest();
       if (lost) break;
       if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) {
@@ -218,7 +231,7 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
     await batches.return?.(undefined).catch(() => {});
     input.destroy();
   }
-  return finishParse(pool, upload, workerId, mayRepeatKeys);
+  return finishParse(pool, upload, workerId, suspects);
 }
 
 /** One call of the parse worker: claims and parses uploads until none wait or the budget is spent. */

@@ -122,6 +122,18 @@ describe("whole-file outcomes", () => {
     expect(a.campaignName).toBe("A");
   });
 
+  it("moves every later repeat of a key, also when a campaign ID is not ASCII (the search then reads all staged rows)", async () => {
+    const header = "Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks";
+    const ascii = await postUpload(api.url, key, Buffer.from([header, "2024-01-01,7,A,1,1,1", "2024-01-02,7,A,1,1,1", "2024-01-01,7,B,1,1,1", "2024-01-01,7,C,1,1,1"].join("\n")));
+    const accented = await postUpload(api.url, key, Buffer.from([header, "2024-01-01,Café-7,A,1,1,1", "2024-01-01,8,B,1,1,1", "2024-01-01,Café-7,C,1,1,1"].join("\n")));
+    await drainPipeline();
+    const lines = async (uploadId: string) =>
+      (await prisma().rowIssue.findMany({ where: { uploadId }, orderBy: { lineNo: "asc" } })).map((i) => `${i.lineNo} ${i.rule} ${i.message}`);
+    expect(await lines(ascii.body.id)).toEqual(["4 duplicate_key campaign 7 on 2024-01-01 already appears on line 2", "5 duplicate_key campaign 7 on 2024-01-01 already appears on line 2"]);
+    expect(await lines(accented.body.id)).toEqual(["4 duplicate_key campaign Café-7 on 2024-01-01 already appears on line 2"]);
+    expect(await prisma().upload.findUniqueOrThrow({ where: { id: ascii.body.id } })).toMatchObject({ status: "partial", validRows: 2, invalidRows: 2, promotedRows: 2 });
+  });
+
   it("records the day-over-day spend change beyond ±30 % for the days an upload touched (D10-01)", async () => {
     const header = "Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks";
     await postUpload(api.url, key, Buffer.from([header, "2024-01-01,1,A,100.00,10,1", "2024-01-02,1,A,100.00,10,1", "2024-01-03,1,A,100.00,10,1"].join("\n")));

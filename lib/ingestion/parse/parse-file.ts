@@ -22,7 +22,7 @@ import {
   type Platform,
 } from "./aliases";
 import { CopyTextWriter } from "./copy-text";
-import { KeyFilter } from "./key-filter";
+import { KeyFilter, type StagingKey } from "./key-filter";
 import { CsvScanner, NEED_MORE, RecordSkipper, utf8String } from "./csv-scanner";
 import {
   addDays,
@@ -69,10 +69,10 @@ export type ParseBatch = {
   /** Records in this batch: validRows + issues.length. */
   records: number;
   /**
-   * Valid rows so far in this run (not counting skipped records) whose (date, campaign ID) may
-   * repeat an earlier one's: 0 means certainly none did; more may be false alarms (see KeyFilter).
+   * Keys of this batch's valid rows that may repeat a key of an earlier row of this run (skipped
+   * records not counted); none means certainly none does, some may be false alarms (see KeyFilter).
    */
-  possibleDuplicateKeys: number;
+  suspectKeys: StagingKey[] | "all";
 };
 
 export type ParseOptions = {
@@ -356,7 +356,7 @@ class RecordProcessor {
       validRows,
       issues: this.issues,
       records: validRows + this.issues.length,
-      possibleDuplicateKeys: this.keys.repeats,
+      suspectKeys: this.keys.takeSuspects(),
     };
     this.issues = [];
     return batch;
