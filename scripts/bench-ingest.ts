@@ -11,9 +11,11 @@
  * and prints each median, its ratio to its ceiling, rows/s, and the worker's peak RSS: for (f) the
  * server runs in its own process (this script with --serve: the upload route and the parse and
  * promote workers, as in production), and its peak RSS is the kernel's high-water mark (VmHWM).
+ * With the embedded PostgreSQL it also prints the CPU time each step cost in Node and in PostgreSQL
+ * (all its processes), which shows where the work goes on a machine whose timings are noisy.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
@@ -29,6 +31,7 @@ const RUNS = Number(values.runs);
 
 async function main() {
   let stopDb: (() => Promise<void>) | undefined;
+  let postmasterPid = 0;
   const work = mkdtempSync(path.join(tmpdir(), "bench-ingest-"));
   chmodSync(work, 0o755); // the embedded server runs as the postgres user
   if (!process.env.DATABASE_URL) {
@@ -36,6 +39,7 @@ async function main() {
     const db = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), port: 56000 + Math.floor(Math.random() * 1000), database: "bench" });
     process.env.DATABASE_URL = db.url;
     stopDb = db.stop;
+    postmasterPid = Number(readFileSync(path.join(work, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
   }
   process.env.DATA_DIR = path.join(work, "data");
   process.env.LOG_LEVEL = "error";
@@ -75,6 +79,20 @@ async function main() {
   const fSteps: string[] = [];
   const sampler = setInterval(() => sampling && (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
   const results: Record<string, number[]> = { a: [], b: [], c: [], d: [], e: [], f: [] };
+  // CPU seconds per step: in Node (this process, or the server process for (f)) and in PostgreSQL.
+  const cpu: Record<string, { node: number[]; pg: number[] }> = {};
+  let serverPid = 0;
+  const nodeCpu = (step: string) => (step === "f" ? processCpuSeconds([serverPid]) : processCpuSeconds([process.pid]));
+  const pgCpu = () => processCpuSeconds(postgresPids(postmasterPid));
+  /** Starts counting a step's CPU; the returned function stops and records it. */
+  const cpuOf = (step: string) => {
+    const node0 = nodeCpu(step);
+    const pg0 = pgCpu();
+    return () => {
+      (cpu[step] ??= { node: [], pg: [] }).node.push(nodeCpu(step) - node0);
+      cpu[step].pg.push(pgCpu() - pg0);
+    };
+  };
   let rewritten = -1;
 
   for (let run = 1; run <= RUNS; run++) {
@@ -83,9 +101,11 @@ async function main() {
     const client = await db.connect();
     const { from } = await import("pg-copy-streams");
     await quiesce();
+    let counted = cpuOf("a");
     let t = performance.now();
     await pipeline(createReadStream(file, { start: 3 }), client.query(from(`COPY bench_raw FROM STDIN WITH (FORMAT csv, HEADER true)`)));
     results.a.push(performance.now() - t);
+    counted();
     client.release();
     await db.query(`DROP TABLE bench_raw`);
 
@@ -101,16 +121,19 @@ async function main() {
     const uploadId = up.rows[0].id as string;
     await quiesce();
     sampling = true;
+    counted = cpuOf("b");
     t = performance.now();
     const claimed = (await claimUpload(db, { worker: "parse", workerId: "bench", ready: "pending", inFlight: "processing" }))!;
     const parsed = await parseUpload(db, fileStore(), claimed, "bench", { today: "2099-01-01" });
     results.b.push(performance.now() - t);
+    counted();
     sampling = false;
     if (parsed.result !== "staged") throw new Error(`parse ended ${parsed.result} ${parsed.errorCode ?? ""}`);
 
     // (c) the promotion ceiling: plain INSERT … SELECT into an empty production-shaped table.
     await db.query(`DROP TABLE IF EXISTS bench_metrics; CREATE TABLE bench_metrics (LIKE metrics INCLUDING ALL)`);
     await quiesce();
+    counted = cpuOf("c");
     t = performance.now();
     await db.query(
       `INSERT INTO bench_metrics (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
@@ -118,14 +141,17 @@ async function main() {
       [uploadId, ws.id],
     );
     results.c.push(performance.now() - t);
+    counted();
     await db.query(`DROP TABLE bench_metrics`);
 
     // (d) our promotion.
     await quiesce();
+    counted = cpuOf("d");
     t = performance.now();
     const staged = (await claimUpload(db, { worker: "promote", workerId: "bench", ready: "staged", inFlight: "promoting" }))!;
     const promoted = await promoteUpload(db, staged, "bench");
     results.d.push(performance.now() - t);
+    counted();
     if (promoted.result !== "completed") throw new Error(`promotion ended ${promoted.result}`);
 
     // (e) re-promotion of identical data: the same statement, measured, must write nothing.
@@ -139,7 +165,9 @@ async function main() {
     await prisma().workspace.create({ data: { slug: httpSlug, name: httpSlug } });
     const apiKey = (await createApiKey(prisma(), httpSlug)).key;
     const server = await startServer();
+    serverPid = server.pid;
     await quiesce();
+    counted = cpuOf("f");
     t = performance.now();
     const response = await postFile(`${server.url}/api/v1/uploads`, apiKey, { workspace_id: httpSlug, platform: "meta" }, file);
     const body = JSON.parse(response.body);
@@ -152,6 +180,7 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     results.f.push(performance.now() - t);
+    counted();
     workerPeak = Math.max(workerPeak, server.peakRss());
     server.stop();
     const events = await db.query<{ to_status: string; ms: number }>(
@@ -182,6 +211,11 @@ async function main() {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   console.log(`peak RSS of the worker process (server + parse + promote workers, (f)): ${mb(workerPeak)}   target < 300 MB, flat from 1M to 5M rows`);
   console.log(`peak RSS of this process during (b), the parse worker run in process: ${mb(peakRss)}`);
+  if (postmasterPid) {
+    const secs = (xs: number[]) => med(xs).toFixed(2);
+    console.log(`\nCPU seconds per step (medians; this machine has 2 cores, and both are busy while Node and PostgreSQL work at once):`);
+    for (const [step, c] of Object.entries(cpu)) console.log(`(${step}) node ${secs(c.node).padStart(6)} s   postgres ${secs(c.pg).padStart(6)} s`);
+  }
 
   await closeDb();
   await stopDb?.();
@@ -228,6 +262,7 @@ async function startServer() {
   });
   return {
     url,
+    pid: child.pid!,
     /** The kernel's high-water mark of the process's resident memory. */
     peakRss: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) * 1024,
     stop: () => child.kill(),
@@ -249,6 +284,37 @@ async function serve() {
     const promoted = await runPromoteWorker(pool());
     if (!parsed.uploads.length && !promoted.uploads.length) await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** CPU seconds (user + system) the processes have used so far, from /proc. */
+function processCpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // the process has exited
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
+/** The postmaster and its children (backends, WAL writer, checkpointer, …). */
+function postgresPids(postmasterPid: number): number[] {
+  if (!postmasterPid) return [];
+  const pids = [postmasterPid];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmasterPid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 async function firstLine(file: string): Promise<string> {
