@@ -2,7 +2,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
-import { escapeCopyText, STAGING_COPY_COLUMNS } from "./parse/copy-text";
+import { escapeCopyText, recycleStaged, STAGING_COPY_COLUMNS } from "./parse/copy-text";
 import type { ParseBatch, RowIssue } from "./parse/parse-file";
 
 /** Runs one COPY … FROM STDIN with `body`; answers the number of rows PostgreSQL stored. */
@@ -15,12 +15,14 @@ async function copy(client: pg.PoolClient, sql: string, body: string | Buffer): 
 /**
  * Writes a batch's valid rows into staging with COPY (never row-by-row inserts): the parser already
  * wrote them in COPY text format, keyed by the upload ID. Throws unless PostgreSQL stored exactly
- * the rows the parser counted, so the transaction carrying the counters rolls back with them.
+ * the rows the parser counted, so the transaction carrying the counters rolls back with them. The
+ * batch's bytes belong to the parser again afterwards.
  */
 export async function copyStagingRows(client: pg.PoolClient, batch: ParseBatch): Promise<void> {
   if (!batch.validRows) return;
   const stored = await copy(client, `COPY staging_rows (upload_id, ${STAGING_COPY_COLUMNS.join(", ")}) FROM STDIN`, batch.staged);
   if (stored !== batch.validRows) throw new Error(`COPY stored ${stored} staging rows but the batch holds ${batch.validRows}`);
+  recycleStaged(batch.staged); // the COPY has ended: the parser may write the next batches into it
 }
 
 export async function copyRowIssues(client: pg.PoolClient, uploadId: string, issues: readonly RowIssue[]) {

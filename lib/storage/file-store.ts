@@ -4,13 +4,15 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
-/** Where uploaded files live. Every instance must be able to read what any instance wrote. */
 /**
- * Reads come in chunks of this size: small enough that parsing one chunk (well under a millisecond)
- * never holds up the database driver sharing the event loop with the parser.
+ * Reads come in chunks of this size: small enough that parsing one chunk (about 2 ms) never holds
+ * up the database driver sharing the event loop with the parser (1 MiB chunks did), large enough
+ * that the reads themselves cost little (64 KiB reads took 0.2 to 0.5 s of CPU per 140 MB file,
+ * 256 KiB reads about 0.12 s).
  */
-export const READ_CHUNK_BYTES = 64 * 1024;
+export const READ_CHUNK_BYTES = 256 * 1024;
 
+/** Where uploaded files live. Every instance must be able to read what any instance wrote. */
 export interface FileStore {
   /** Streams `body` to a new object and returns its key once it is durable. */
   put(key: string, body: Readable): Promise<void>;

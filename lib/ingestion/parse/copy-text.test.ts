@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { CopyTextWriter, decodeStagedRows } from "./copy-text";
+import { CopyTextWriter, decodeStagedRows, recycleStaged } from "./copy-text";
 
 function row(w: CopyTextWriter, name: Buffer, key = "") {
-  for (const v of [...(key ? [key] : []), "7", "2024-03-01", "c-1"]) w.plain(v);
+  if (key) w.bytes(Buffer.from(key));
+  w.int(7);
+  for (const v of ["2024-03-01", "c-1"]) w.plain(v);
   w.text(name, 0, name.length);
   for (const v of ["1.5", "10", "2", "0", "USD"]) w.plain(v);
   w.endRow();
@@ -35,5 +37,28 @@ describe("CopyTextWriter", () => {
     ]);
     expect(w.rows).toBe(0);
     expect(w.take().length).toBe(0);
+  });
+
+  it("writes integers as digits", () => {
+    const w = new CopyTextWriter();
+    for (const n of [0, 9, 10, 12345, 2 ** 31 - 1]) w.int(n);
+    w.endRow();
+    expect(w.take().toString()).toBe("0\t9\t10\t12345\t2147483647\n");
+  });
+
+  it("reuses a recycled batch buffer for a later batch, never one still handed out", () => {
+    const w = new CopyTextWriter(1 << 16);
+    row(w, Buffer.from("first"));
+    const first = w.take();
+    row(w, Buffer.from("second"));
+    const second = w.take();
+    expect(second.buffer).not.toBe(first.buffer);
+    recycleStaged(first);
+    row(w, Buffer.from("third"));
+    expect(w.take().buffer).not.toBe(first.buffer); // written before the spare came back
+    row(w, Buffer.from("fourth"));
+    const fourth = w.take();
+    expect(fourth.buffer).toBe(first.buffer); // taken up as the buffer after the third batch
+    expect(decodeStagedRows(fourth).map((r) => r.campaignName)).toEqual(["fourth"]);
   });
 });

@@ -25,6 +25,18 @@ export function escapeCopyText(value: string): string {
   return value.replace(/[\\\t\n\r\u0000]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : ""));
 }
 
+/**
+ * Batch buffers whose COPY has finished, for the next batches to reuse: a batch is megabytes, and
+ * allocating one per batch made the garbage collector run for the memory outside its heap.
+ */
+const spare: Buffer[] = [];
+const MAX_SPARE = 4;
+
+/** Hands a batch's `staged` bytes back once nothing reads them any more (their COPY has ended). */
+export function recycleStaged(staged: Buffer): void {
+  if (spare.length < MAX_SPARE && staged.byteOffset === 0 && staged.buffer.byteLength >= 1 << 16) spare.push(Buffer.from(staged.buffer));
+}
+
 /** Writes rows field by field: each field after the first of a row is preceded by a TAB. */
 export class CopyTextWriter {
   private buf: Buffer;
@@ -66,6 +78,29 @@ export class CopyTextWriter {
     this.len = at;
   }
 
+  /** Appends a field of bytes known to be ASCII with nothing to escape. */
+  bytes(b: Uint8Array): void {
+    this.separate();
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** Appends an integer in [0, 2^31) as a field. */
+  int(n: number): void {
+    this.separate();
+    this.ensure(16);
+    const out = this.buf;
+    let digits = 1;
+    for (let v = n; v >= 10; v = (v / 10) | 0) digits++;
+    let at = this.len + digits;
+    this.len = at;
+    do {
+      out[--at] = 48 + (n % 10);
+      n = (n / 10) | 0;
+    } while (n > 0);
+  }
+
   /** Appends bytes b[s, e) of UTF-8 text as one escaped field. */
   text(b: Buffer, s: number, e: number): void {
     this.separate();
@@ -98,10 +133,11 @@ export class CopyTextWriter {
     this.rows++;
   }
 
-  /** The bytes written so far; the writer starts over with a fresh buffer of the same capacity. */
+  /** The bytes written so far; the writer starts over with a spare buffer, or a new one as large. */
   take(): Buffer {
     const out = this.buf.subarray(0, this.len);
-    this.buf = Buffer.allocUnsafe(this.capacity);
+    const reuse = spare.findIndex((b) => b.length >= this.capacity);
+    this.buf = reuse >= 0 ? spare.splice(reuse, 1)[0] : Buffer.allocUnsafe(this.capacity);
     this.len = 0;
     this.rows = 0;
     return out;

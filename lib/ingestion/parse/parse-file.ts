@@ -318,7 +318,8 @@ class RecordProcessor {
 
   private readonly out = new CopyTextWriter();
   private readonly keys = new KeyFilter();
-  private readonly key: string;
+  /** The staging key column's value, as bytes (null: no key column). */
+  private readonly key: Buffer | null;
   issues: RowIssue[] = [];
 
   // the cell being looked at: src[ca, cb)
@@ -342,7 +343,7 @@ class RecordProcessor {
     this.maxDate = addDays(options.today, 1);
     this.skip = options.skipRecords;
     this.batchSize = options.batchSize;
-    this.key = options.stagingKey;
+    this.key = options.stagingKey ? Buffer.from(options.stagingKey, "latin1") : null;
   }
 
   get batchRecords(): number {
@@ -535,8 +536,8 @@ class RecordProcessor {
     }
     this.keys.add(date, idSrc, idStart, idEnd);
     const out = this.out;
-    if (this.key) out.plain(this.key);
-    out.plain(String(sc.recLine));
+    if (this.key) out.bytes(this.key);
+    out.int(sc.recLine);
     out.plain(date);
     out.text(idSrc, idStart, idEnd);
     out.text(nameSrc, nameStart, nameEnd);
