@@ -82,8 +82,8 @@ async function main() {
   // CPU seconds per step: in Node (this process, or the server process for (f)) and in PostgreSQL.
   const cpu: Record<string, { node: number[]; pg: number[] }> = {};
   let serverPid = 0;
-  const nodeCpu = (step: string) => (step === "f" ? processCpuSeconds([serverPid]) : processCpuSeconds([process.pid]));
-  const pgCpu = () => processCpuSeconds(postgresPids(postmasterPid));
+  const nodeCpu = (step: string) => processCpuSeconds(step === "f" ? serverPid : process.pid);
+  const pgCpu = () => postgresCpuSeconds(postmasterPid);
   /** Starts counting a step's CPU; the returned function stops and records it. */
   const cpuOf = (step: string) => {
     const node0 = nodeCpu(step);
@@ -203,11 +203,15 @@ async function main() {
   const line = (label: string, ms: number, extra = "") => console.log(`${label.padEnd(52)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${rate(ms).padStart(18)}  ${extra}`);
   console.log(`\nmedians of ${RUNS} run(s), ${ROWS.toLocaleString("en-US")} rows:`);
   line("(a) raw COPY into unlogged, unindexed table", m.a, "ceiling");
-  line("(b) parse + validate + stage", m.b, `ratio ${(m.a / m.b).toFixed(2)} × (a)   target ≥ 0.85`);
+  // The ratio of the medians, and each run's own ratio (its step against the ceiling measured moments
+  // before it), which the machine's drift from run to run affects less.
+  const perRun = (ceiling: (i: number) => number, step: string) =>
+    RUNS > 1 ? ` (per run: ${results[step].map((ms, i) => (ceiling(i) / ms).toFixed(2)).join(", ")})` : "";
+  line("(b) parse + validate + stage", m.b, `ratio ${(m.a / m.b).toFixed(2)} × (a)   target ≥ 0.85${perRun((i) => results.a[i], "b")}`);
   line("(c) plain INSERT … SELECT into empty table", m.c, "ceiling");
-  line("(d) promotion", m.d, `ratio ${(m.c / m.d).toFixed(2)} × (c)   target ≥ 0.6`);
+  line("(d) promotion", m.d, `ratio ${(m.c / m.d).toFixed(2)} × (c)   target ≥ 0.6${perRun((i) => results.c[i], "d")}`);
   line("(e) re-promotion of identical data", m.e, `rows written: ${rewritten}   target 0`);
-  line("(f) upload → completed via HTTP API + workers", m.f, `ratio ${((m.a + m.c) / m.f).toFixed(2)} × ((a)+(c))   target ≥ 0.6`);
+  line("(f) upload → completed via HTTP API + workers", m.f, `ratio ${((m.a + m.c) / m.f).toFixed(2)} × ((a)+(c))   target ≥ 0.6${perRun((i) => results.a[i] + results.c[i], "f")}`);
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   console.log(`peak RSS of the worker process (server + parse + promote workers, (f)): ${mb(workerPeak)}   target < 300 MB, flat from 1M to 5M rows`);
   console.log(`peak RSS of this process during (b), the parse worker run in process: ${mb(peakRss)}`);
@@ -286,35 +290,35 @@ async function serve() {
   }
 }
 
-/** CPU seconds (user + system) the processes have used so far, from /proc. */
-function processCpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      // the process has exited
-    }
+/** The fields of /proc/<pid>/stat after the command name (so utime is [11]), or null once it exited. */
+function procStat(pid: number | string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
   }
-  return ticks / 100; // USER_HZ
 }
 
-/** The postmaster and its children (backends, WAL writer, checkpointer, …). */
-function postgresPids(postmasterPid: number): number[] {
-  if (!postmasterPid) return [];
-  const pids = [postmasterPid];
+/** CPU seconds (user + system) the process has used so far. */
+function processCpuSeconds(pid: number): number {
+  const f = procStat(pid);
+  return f ? (Number(f[11]) + Number(f[12])) / 100 : 0; // USER_HZ
+}
+
+/**
+ * CPU seconds PostgreSQL has used so far: the postmaster, its children alive (backends, WAL writer,
+ * checkpointer, autovacuum, …) and those that exited, whose time the kernel adds to the postmaster's.
+ */
+function postgresCpuSeconds(postmasterPid: number): number {
+  const f = procStat(postmasterPid);
+  if (!f) return 0;
+  let seconds = (Number(f[13]) + Number(f[14])) / 100; // cutime, cstime: children reaped so far
+  seconds += processCpuSeconds(postmasterPid);
   for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmasterPid) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
+    if (/^\d+$/.test(entry) && Number(procStat(entry)?.[1]) === postmasterPid) seconds += processCpuSeconds(Number(entry));
   }
-  return pids;
+  return seconds;
 }
 
 async function firstLine(file: string): Promise<string> {
