@@ -70,7 +70,8 @@ export type ParseBatch = {
   records: number;
   /**
    * Keys of this batch's valid rows that may repeat a key of an earlier row of this run (skipped
-   * records not counted); none means certainly none does, some may be false alarms (see KeyFilter).
+   * records not counted): none means certainly none does, some may be false alarms (see KeyFilter),
+   * and "all" that a suspect could not be named as staging stores it, so every key must be checked.
    */
   suspectKeys: StagingKey[] | "all";
 };
