@@ -43,10 +43,11 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
     const guard = await client.query(
       `UPDATE uploads SET parsed_records = parsed_records + $4, total_rows = total_rows + $4, valid_rows = valid_rows + $5,
               invalid_rows = invalid_rows + $6, ignored_rows = ignored_rows + $7, staged_rows = staged_rows + $5,
+              first_date = LEAST(first_date, $9::date), last_date = GREATEST(last_date, $10::date),
               lease_expires_at = now() + make_interval(secs => $8), updated_at = now()
         WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() AND parsed_records = $3
           AND ${WORKER_ALLOWED_SQL("'parse'")}`,
-      [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, LEASE_SECONDS],
+      [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, LEASE_SECONDS, batch.firstDate, batch.lastDate],
     );
     if (!guard.rowCount) throw new LostLease();
     return true;

@@ -63,6 +63,10 @@ describe("a fixture per platform, end to end over HTTP", () => {
       const parsed = [];
       for await (const b of parseFile(Readable.from([fixture(file)]), { platform: want.platform as Platform, defaultCurrency: "USD", today: new Date().toISOString().slice(0, 10) })) parsed.push(...decodeStagedRows(b.staged));
       expect(staged.rows).toEqual(parsed);
+      // The date span kept with the checkpoint is the staged rows' own.
+      const dates = staged.rows.map((r) => r.date).sort();
+      const span = await prisma().upload.findUniqueOrThrow({ where: { id: upload.id }, select: { firstDate: true, lastDate: true } });
+      expect([span.firstDate?.toISOString().slice(0, 10), span.lastDate?.toISOString().slice(0, 10)]).toEqual([dates[0], dates.at(-1)]);
       const events = await pool().query(`SELECT from_status, to_status FROM upload_events WHERE upload_id = $1 ORDER BY id`, [upload.id]);
       expect(events.rows.map((e) => `${e.from_status ?? "∅"}→${e.to_status}`)).toEqual([
         "∅→pending",

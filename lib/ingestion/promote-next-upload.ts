@@ -43,34 +43,35 @@ const INSERT_NEW_SQL = `
  * Writes the upload's rows into metrics; answers the number of rows written. Promotions of one
  * workspace and platform take turns (a transaction-level advisory lock), so when no metric exists
  * yet in the upload's date span, as for a first upload or a backfill of new days, a plain insert
- * cannot conflict and skips the per-row conflict handling; otherwise the upsert decides per row.
+ * cannot conflict and skips the per-row conflict handling; otherwise, or when the span is not
+ * known, the upsert decides per row.
  */
 async function writeMetrics(client: pg.PoolClient, upload: ClaimedUpload): Promise<number> {
   const params = [upload.id, upload.workspace_id, upload.platform];
   await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))`, [upload.workspace_id, upload.platform]);
   const { rows } = await client.query<{ overlap: boolean }>(
-    `WITH span AS (SELECT min(date) AS lo, max(date) AS hi FROM staging_rows WHERE upload_id = $1)
-     SELECT EXISTS (SELECT 1 FROM metrics m, span WHERE m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date BETWEEN span.lo AND span.hi) AS overlap`,
+    `SELECT u.first_date IS NULL OR EXISTS (
+              SELECT 1 FROM metrics m WHERE m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date BETWEEN u.first_date AND u.last_date) AS overlap
+       FROM uploads u WHERE u.id = $1`,
     params,
   );
   return (await client.query(rows[0].overlap ? PROMOTE_SQL : INSERT_NEW_SQL, params)).rowCount ?? 0;
 }
 
 /**
- * Day-over-day change of total spend for the days this upload touched (D10-01 signal): one scan of
- * the workspace's metrics over the upload's date span (and the day before), not two per day.
+ * Day-over-day change of total spend for the days this upload wrote (D10-01 signal): one scan of the
+ * workspace's metrics over the upload's date span and the day before; staging is not read at all.
+ * A day whose rows the upload left as they were (identical data) is not its change, so not listed.
  */
 async function spendDeltas(client: pg.PoolClient, upload: ClaimedUpload): Promise<DeltaSignal[]> {
   const { rows } = await client.query<{ date: string; previous: string; current: string }>(
-    `WITH touched AS MATERIALIZED (SELECT DISTINCT date FROM staging_rows WHERE upload_id = $1),
-     daily AS (
-       SELECT m.date, sum(m.spend) AS total FROM metrics m
-        WHERE m.workspace_id = $2 AND m.platform = $3::"Platform"
-          AND m.date BETWEEN (SELECT min(date) - 1 FROM touched) AND (SELECT max(date) FROM touched)
+    `WITH daily AS (
+       SELECT m.date, sum(m.spend) AS total, bool_or(m.upload_id = $1::uuid) AS written FROM metrics m, uploads u
+        WHERE u.id = $1 AND m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date BETWEEN u.first_date - 1 AND u.last_date
         GROUP BY m.date),
      compared AS (
-       SELECT t.date, d.total AS current, p.total AS previous
-         FROM touched t JOIN daily d ON d.date = t.date JOIN daily p ON p.date = t.date - 1)
+       SELECT d.date, d.total AS current, p.total AS previous
+         FROM daily d JOIN daily p ON p.date = d.date - 1 WHERE d.written)
      SELECT to_char(date, 'YYYY-MM-DD') AS date, previous, current FROM compared
       WHERE previous > 0 AND abs(current - previous) / previous > 0.3
       ORDER BY date LIMIT 100`,

@@ -99,6 +99,11 @@ describe("a worker killed with SIGKILL", () => {
     await runParseWorker(pool(), fileStore(), { today: TODAY });
     const done = await assertLedger(id, want);
     expect(done.status).toBe("staged");
+    // The date span joins what both runs staged (the file lists day by day: its first day came first).
+    const { rows: span } = await pool().query(`SELECT min(date)::text AS lo, max(date)::text AS hi FROM staging_rows WHERE upload_id = $1`, [id]);
+    const day = (d: Date | null) => d?.toISOString().slice(0, 10);
+    expect(day(killed.firstDate)).toBe(span[0].lo);
+    expect([day(done.firstDate), day(done.lastDate)]).toEqual([span[0].lo, span[0].hi]);
     const attempts = await pool().query(`SELECT count(*)::int AS n FROM upload_events WHERE upload_id = $1 AND to_status = 'processing'`, [id]);
     expect(attempts.rows[0].n).toBe(1);
   }, 120_000);

@@ -478,6 +478,13 @@ describe("streaming", () => {
     expect(r.batches.map((b) => b.suspectKeys)).toEqual([[], [{ date: "2024-03-01", campaignId: "1" }], []]);
   });
 
+  it("gives each batch the date span of its valid rows, for promotion to find overlapping metrics", async () => {
+    const r = await parse(tt("A,1,2024-03-05,1,10,1,0,USD", "B,2,2024-03-01,1,10,1,0,USD", "C,3,2024-99-01,1,10,1,0,USD", "D,4,2024-02-09,1,10,1,0,USD", "E,5,2024-13-01,1,10,1,0,USD"), { platform: "tiktok", batchSize: 3 });
+    expect(r.batches.map((b) => [b.firstDate, b.lastDate])).toEqual([["2024-03-01", "2024-03-05"], ["2024-02-09", "2024-02-09"]]);
+    const none = await parse(tt("E,5,2024-13-01,1,10,1,0,USD"), { platform: "tiktok" });
+    expect(none.batches.map((b) => [b.firstDate, b.lastDate])).toEqual([[null, null]]);
+  });
+
   it("emits batches of batchSize records, each counting its rows and issues", async () => {
     const r = await parse(tricky, { platform: "tiktok", batchSize: 3 });
     expect(r.batches.map((b) => b.records)).toEqual([3, 3, 3]);

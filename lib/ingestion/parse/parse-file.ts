@@ -74,6 +74,9 @@ export type ParseBatch = {
    * and "all" that a suspect could not be named as staging stores it, so every key must be checked.
    */
   suspectKeys: StagingKey[] | "all";
+  /** The earliest and latest date of this batch's valid rows (YYYY-MM-DD), null when it has none. */
+  firstDate: string | null;
+  lastDate: string | null;
 };
 
 export type ParseOptions = {
@@ -322,6 +325,8 @@ class RecordProcessor {
   /** The staging key column's value, as bytes (null: no key column). */
   private readonly key: Buffer | null;
   issues: RowIssue[] = [];
+  private firstDate: string | null = null;
+  private lastDate: string | null = null;
 
   // the cell being looked at: src[ca, cb)
   private src: Buffer = EMPTY;
@@ -359,8 +364,11 @@ class RecordProcessor {
       issues: this.issues,
       records: validRows + this.issues.length,
       suspectKeys: this.keys.takeSuspects(),
+      firstDate: this.firstDate,
+      lastDate: this.lastDate,
     };
     this.issues = [];
+    this.firstDate = this.lastDate = null;
     return batch;
   }
 
@@ -536,6 +544,8 @@ class RecordProcessor {
       }
     }
     this.keys.add(date, idSrc, idStart, idEnd);
+    if (this.firstDate === null || date < this.firstDate) this.firstDate = date;
+    if (this.lastDate === null || date > this.lastDate) this.lastDate = date;
     const out = this.out;
     if (this.key) out.bytes(this.key);
     out.int(sc.recLine);
