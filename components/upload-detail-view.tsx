@@ -39,7 +39,8 @@ export function UploadDetailView({ initial, canForceFail }: { initial: UploadDet
       )}
       {u.rerunBlocked && (
         <p className="rounded border border-amber-400 bg-amber-50 p-3 text-amber-900">
-          Partial promotion: {u.ledger.promoted} rows promoted, {u.ledger.invalid} records invalid. Staging rows are kept and automatic re-runs are blocked (D10-02); the
+          Partial promotion: {u.ledger.promoted} {u.ledger.promoted === 1 ? "row" : "rows"} promoted, {u.ledger.invalid}{" "}
+          {u.ledger.invalid === 1 ? "record" : "records"} invalid. Staging rows are kept and automatic re-runs are blocked (D10-02); the
           Support Lead follows up with the client.
         </p>
       )}
@@ -74,7 +75,8 @@ export function UploadDetailView({ initial, canForceFail }: { initial: UploadDet
           total {u.ledger.total} = valid {u.ledger.valid} + invalid {u.ledger.invalid} + ignored {u.ledger.ignored} {u.ledger.balanced ? "✓" : "✗ DOES NOT ADD UP"}
         </p>
         <p className="text-sm text-slate-700">
-          promoted {u.ledger.promoted} · staging rows held {u.ledger.staged}
+          promoted {u.ledger.promoted} · staging rows held {u.ledger.staged} ·{" "}
+          <span data-testid="dates">{u.dates ? `dates ${u.dates.first} → ${u.dates.last}` : "no valid rows staged yet"}</span>
         </p>
       </section>
 

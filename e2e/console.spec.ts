@@ -55,6 +55,10 @@ test.describe("staging cleanup", () => {
     await expect.poll(() => uploadStatus(created.body.id), { timeout: 30_000 }).toBe("partial");
 
     const first = await browser.newPage({ storageState: storageStateFor("sre_lead") });
+    await first.goto(`/uploads/${created.body.id}`);
+    await expect(first.getByTestId("ledger")).toContainText("total 3 = valid 2 + invalid 1 + ignored 0");
+    await expect(first.getByTestId("dates")).toHaveText("dates 2024-03-01 → 2024-03-02");
+    await screenshot(first, "upload-detail-partial");
     await first.goto("/staging");
     await first.getByRole("checkbox", { name: "Select report.csv" }).first().check();
     await expect(first.getByTestId("cleanup-preview")).toContainText("2 staging rows of 1 upload");

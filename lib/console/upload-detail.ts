@@ -5,7 +5,8 @@ import { notFound } from "@/lib/errors";
 export async function uploadDetail(pool: pg.Pool, id: string) {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound("Upload");
   const { rows } = await pool.query(
-    `SELECT u.*, w.slug AS workspace, w.row_policy FROM uploads u JOIN workspaces w ON w.id = u.workspace_id WHERE u.id = $1`,
+    `SELECT u.*, to_char(u.first_date, 'YYYY-MM-DD') AS first_day, to_char(u.last_date, 'YYYY-MM-DD') AS last_day, w.slug AS workspace, w.row_policy
+       FROM uploads u JOIN workspaces w ON w.id = u.workspace_id WHERE u.id = $1`,
     [id],
   );
   const u = rows[0];
@@ -52,6 +53,8 @@ export async function uploadDetail(pool: pg.Pool, id: string) {
       staged: u.staged_rows as number,
       balanced: u.total_rows === u.valid_rows + u.invalid_rows + u.ignored_rows,
     },
+    /** The days the staged rows cover (null until a valid row is staged). */
+    dates: u.first_day ? { first: u.first_day as string, last: u.last_day as string } : null,
     errorCode: u.error_code as string | null,
     errorText: u.error_text as string | null,
     attempts: u.attempts as number,
