@@ -18,26 +18,22 @@ export type PromoteOutcome = {
 
 export type DeltaSignal = { date: string; previous: number; current: number; change: number };
 
-/**
- * The set-based promotion: every staging row of the upload into the production table in one statement;
- * a row whose values did not change is not written, so re-promoting identical data writes nothing.
- * Each written row names the upload (lineage, D10-01).
- */
-export const PROMOTE_SQL = `
+/** Every staging row of the upload into the production table; each row names the upload (lineage, D10-01). */
+const INSERT_SQL = `
   INSERT INTO metrics AS m (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
   SELECT $2, $3::"Platform", s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, s.conversions, s.currency, s.upload_id, now()
-    FROM staging_rows s WHERE s.upload_id = $1
+    FROM staging_rows s WHERE s.upload_id = $1`;
+
+/**
+ * The set-based promotion in one statement: a row whose values did not change is not written, so
+ * re-promoting identical data writes nothing.
+ */
+export const PROMOTE_SQL = `${INSERT_SQL}
   ON CONFLICT (workspace_id, platform, date, campaign_id) DO UPDATE
      SET campaign_name = EXCLUDED.campaign_name, spend = EXCLUDED.spend, impressions = EXCLUDED.impressions, clicks = EXCLUDED.clicks,
          conversions = EXCLUDED.conversions, currency = EXCLUDED.currency, upload_id = EXCLUDED.upload_id, updated_at = EXCLUDED.updated_at
    WHERE (m.campaign_name, m.spend, m.impressions, m.clicks, m.conversions, m.currency)
          IS DISTINCT FROM (EXCLUDED.campaign_name, EXCLUDED.spend, EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions, EXCLUDED.currency)`;
-
-/** The upload's rows when none of its (workspace, platform, date span) exists yet: a plain insert. */
-const INSERT_NEW_SQL = `
-  INSERT INTO metrics (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
-  SELECT $2, $3::"Platform", s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, s.conversions, s.currency, s.upload_id, now()
-    FROM staging_rows s WHERE s.upload_id = $1`;
 
 /**
  * Writes the upload's rows into metrics; answers the number of rows written. Promotions of one
@@ -55,7 +51,7 @@ async function writeMetrics(client: pg.PoolClient, upload: ClaimedUpload): Promi
        FROM uploads u WHERE u.id = $1`,
     params,
   );
-  return (await client.query(rows[0].overlap ? PROMOTE_SQL : INSERT_NEW_SQL, params)).rowCount ?? 0;
+  return (await client.query(rows[0].overlap ? PROMOTE_SQL : INSERT_SQL, params)).rowCount ?? 0;
 }
 
 /**
