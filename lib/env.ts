@@ -50,10 +50,22 @@ const schema = z
         }
       }),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    /** Incident IDs an operator gives with a control change must match this (D10-05), e.g. INC-1234. */
+    INCIDENT_ID_PATTERN: z
+      .string()
+      .default("^[A-Z][A-Z0-9]+-\\d+$")
+      .refine((raw) => {
+        try {
+          new RegExp(raw);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be a valid regular expression"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production") {
-      for (const key of ["NEXTAUTH_SECRET", "CRON_SECRET"] as const) {
+      for (const key of ["NEXTAUTH_SECRET", "CRON_SECRET", "METRICS_TOKEN"] as const) {
         if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
       }
     }

@@ -1,23 +1,12 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import { Counter, Gauge, Registry, type Histogram } from "prom-client";
 import { STATE_VALUE, type BreakerState } from "@/lib/breakers/breaker-state";
 import { BREAKER_NAMES } from "@/lib/breakers/registry";
 import { readControls } from "@/lib/controls/controls";
-import { unauthorized } from "@/lib/errors";
 import { UPLOAD_STATUSES } from "@/lib/ingestion/transition";
 import { SEVERITIES } from "./catalog";
 import { readFreshness, readQueue, readStaging, readStuckUploads } from "./readings";
 import { resolveSignalConfig } from "./resolve-config";
-
-const digest = (value: string) => createHash("sha256").update(value).digest();
-
-/** Bearer METRICS_TOKEN, compared in constant time; with no token configured the endpoint is open. */
-export function authorizeMetrics(authorization: string | null, token: string | undefined) {
-  if (!token) return;
-  const presented = authorization?.match(/^Bearer\s+(.+)$/i)?.[1] ?? "";
-  if (!timingSafeEqual(digest(presented), digest(token))) throw unauthorized("A valid metrics token is required.");
-}
 
 /** Upper bounds (seconds) of ingestion_duration_seconds. */
 export const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];

@@ -1,17 +1,11 @@
 import { pool } from "@/lib/db/client";
-import { env } from "@/lib/env";
-import { errorResponse } from "@/lib/http/respond";
-import { authorizeMetrics, renderMetrics } from "@/lib/signals/metrics";
+import { bearerRoute } from "@/lib/http/bearer-route";
+import { renderMetrics } from "@/lib/signals/metrics";
 
 export const dynamic = "force-dynamic";
 
 /** Prometheus text format, read from the database so that every instance reports the same numbers. */
-export async function GET(request: Request) {
-  try {
-    authorizeMetrics(request.headers.get("authorization"), env().METRICS_TOKEN);
-    const { contentType, body } = await renderMetrics(pool());
-    return new Response(body, { headers: { "content-type": contentType, "cache-control": "no-store" } });
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+export const GET = bearerRoute({ variable: "METRICS_TOKEN", whenUnset: "open" }, async () => {
+  const { contentType, body } = await renderMetrics(pool());
+  return new Response(body, { headers: { "content-type": contentType, "cache-control": "no-store" } });
+});

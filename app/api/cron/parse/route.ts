@@ -1,4 +1,4 @@
-import { cronRoute } from "@/lib/http/cron-route";
+import { cronRoute } from "@/lib/http/bearer-route";
 import { runParse } from "@/lib/workers/run-workers";
 
 export const dynamic = "force-dynamic";
