@@ -240,7 +240,7 @@ describe("automatic drain (D10-06 hard stop)", () => {
     await monitor(minutesAfter(t, 18), null);
     await setMode(pool(), sre, { mode: "halted", reason: "P1", incidentId: "INC-7", expectedVersion: await modeVersion() });
     expect((await monitor(minutesAfter(t, 35), null)).drain).toMatchObject({ drained: false, why: expect.stringMatching(/not running/) });
-    expect((await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } })).value).toEqual({ mode: "halted" });
+    expect((await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } })).value).toMatchObject({ mode: "halted" });
   });
 });
 

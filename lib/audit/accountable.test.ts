@@ -21,7 +21,7 @@ describe("incident IDs (D10-05)", () => {
     const refused = await prisma().auditLog.findMany({ where: { action: "controls.drain", outcome: "refused" } });
     expect(refused.map((r) => r.incidentId)).toEqual(["incident 7", "inc-1234", "INC-", "INC-12a", "#4711"]);
 
-    await setMode(pool(), sre, { mode: "draining", reason: "spike", incidentId: "INC-1234", expectedVersion: before.version });
+    await setMode(pool(), sre, { mode: "draining", reason: "spike", incidentId: " INC-1234 ", expectedVersion: before.version });
     expect(await prisma().auditLog.findFirstOrThrow({ where: { action: "controls.drain", outcome: "ok" } })).toMatchObject({ incidentId: "INC-1234" });
   });
 

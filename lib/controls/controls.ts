@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SEVERITIES } from "@/lib/auth/permissions";
 import type { Queryable } from "@/lib/db/sql";
 import { env } from "@/lib/env";
 
@@ -9,7 +10,12 @@ export type Worker = (typeof WORKERS)[number];
 export const PHASES = ["P0", "P1", "P2", "P3", "P4"] as const;
 
 const valueSchemas = {
-  mode: z.object({ mode: z.enum(MODES) }),
+  /** A halt also records the severity declared with it and the privilege it was set under (D10-09). */
+  mode: z.object({
+    mode: z.enum(MODES),
+    severity: z.enum(SEVERITIES).nullish(),
+    authority: z.enum(["controls.halt", "controls.halt_p1"]).optional(),
+  }),
   freeze: z.object({ frozen: z.boolean() }),
   rollout: z.object({ phase: z.enum(PHASES), allowlist: z.array(z.string()) }),
 };
@@ -27,7 +33,7 @@ export type ControlEntry<V> = {
 
 export type Controls = {
   /** The mode stored in the database (after expiry). */
-  mode: ControlEntry<{ mode: Mode }>;
+  mode: ControlEntry<z.infer<typeof valueSchemas.mode>>;
   /** INGESTION_ENABLED=false forces halt regardless of the database. */
   envHalt: boolean;
   effectiveMode: Mode;

@@ -11,6 +11,7 @@ import { receiveUpload } from "./receive-upload";
 const api = serveApiForTests();
 let key: string;
 const sre = { id: "00000000-0000-0000-0000-000000000001", email: "sre@example.com", roles: ["sre_lead" as const] };
+const owner = { id: "00000000-0000-0000-0000-000000000002", email: "owner@example.com", roles: ["ingestion_owner" as const] };
 const meta = fixture("meta.csv");
 
 beforeEach(async () => {
@@ -60,7 +61,7 @@ describe("POST /api/v1/uploads errors: JSON body, right status, nothing stored",
     expect(other.status).toBe(403);
     expect(other.body.error.code).toBe("WRONG_WORKSPACE");
     const version = (await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "rollout" } })).version;
-    await setRollout(pool(), sre, { phase: "P1", allowlist: ["globex"], reason: "phase 1", incidentId: "CHG-1", expectedVersion: version });
+    await setRollout(pool(), owner, { phase: "P1", allowlist: ["globex"], reason: "phase 1", incidentId: "CHG-1", expectedVersion: version });
     const outside = await postUpload(api.url, key, meta);
     expect(outside.status).toBe(403);
     expect(outside.body.error.code).toBe("NOT_IN_ROLLOUT");
