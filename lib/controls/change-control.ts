@@ -4,14 +4,14 @@ import { recordAudit, SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/record-a
 import { decide, decideHalt, decideLiftHalt, type Action, type Decision, type HaltAuthority, type Role, type Severity } from "@/lib/auth/permissions";
 import { withTransaction } from "@/lib/db/sql";
 import { AppError, conflict, forbidden, notFound } from "@/lib/errors";
-import type { Mode, Worker } from "./controls";
+import { REVERTED_VALUE_SQL, type Mode, type Worker } from "./controls";
 
 export type Operator = AuditActor & { id: string; roles: Role[]; killSwitchSuspended?: boolean };
 
 export type ChangeInput = {
   reason: string;
   incidentId?: string | null;
-  /** "Resume automatically at": the control reverts to its default after this time. */
+  /** "Resume automatically at": the control reverts after this time (see REVERTED_VALUE_SQL). */
   expiresAt?: Date | null;
   /** The version the operator saw; the change applies only if nobody changed the control since. */
   expectedVersion: number;
@@ -84,9 +84,12 @@ async function changeControl(
       );
     }
     const value = next(current, op);
+    // The value to restore when this change expires: the one replaced, or — when that was itself
+    // temporary — what it would have reverted to, so a temporary change never becomes the base.
     const { rows } = await client.query<ControlRow>(
       `UPDATE ingestion_controls c
-          SET value = $2, version = c.version + 1, set_by = $3, set_at = now(), reason = $4, incident_id = $5, expires_at = $6
+          SET value = $2, previous_value = CASE WHEN c.expires_at IS NULL THEN c.value ELSE ${REVERTED_VALUE_SQL("c")} END,
+              version = c.version + 1, set_by = $3, set_at = now(), reason = $4, incident_id = $5, expires_at = $6
         WHERE c.key = $1 AND c.version = $7
        RETURNING c.*`,
       [change.key, JSON.stringify(value), actor.email, input.reason, input.incidentId, input.expiresAt ?? null, input.expectedVersion],
@@ -152,6 +155,7 @@ export function setWorkerFreeze(pool: pg.Pool, actor: Operator, input: ChangeInp
   );
 }
 
+/** A rollout change; with an expiry it reverts to the phase and allowlist in force before it. */
 export function setRollout(pool: pg.Pool, actor: Operator, input: ChangeInput & { phase: string; allowlist: string[] }) {
   return changeControl(pool, actor, { action: "controls.rollout", key: "rollout", authorize: (op) => decide(op, "controls.rollout") }, input, () => ({
     phase: input.phase,
@@ -224,23 +228,23 @@ export async function setKillSwitchSuspension(pool: pg.Pool, actor: Operator, ra
   });
 }
 
-/** Reverts every control whose "resume automatically at" has passed, recorded as done by the system. */
+/** Reverts every control whose expiry has passed (REVERTED_VALUE_SQL), recorded as done by the system. */
 export async function liftExpiredControls(pool: pg.Pool): Promise<number> {
   return withTransaction(pool, async (client) => {
-    const controls = await client.query<{ key: string; value: unknown; default_value: unknown }>(
+    const controls = await client.query<{ key: string; value: unknown; reverted: unknown }>(
       `WITH expired AS (SELECT key, value FROM ingestion_controls WHERE expires_at IS NOT NULL AND expires_at <= now() FOR UPDATE)
        UPDATE ingestion_controls c
-          SET value = CASE WHEN c.key = 'mode' THEN '{"mode":"running"}'::jsonb ELSE '{"frozen":false}'::jsonb END,
-              version = c.version + 1, set_by = 'system', set_at = now(), reason = 'automatic resume: expiry reached', expires_at = NULL
-         FROM expired WHERE c.key = expired.key AND (c.key = 'mode' OR c.key LIKE 'freeze.%')
-       RETURNING c.key, expired.value, c.value AS default_value`,
+          SET value = ${REVERTED_VALUE_SQL("c")}, previous_value = NULL,
+              version = c.version + 1, set_by = 'system', set_at = now(), reason = 'automatic revert: expiry reached', expires_at = NULL
+         FROM expired WHERE c.key = expired.key
+       RETURNING c.key, expired.value, c.value AS reverted`,
     );
     const workspaces = await client.query<{ slug: string }>(
       `UPDATE workspaces SET paused = false, paused_by = 'system', paused_at = now(), pause_reason = 'automatic resume: expiry reached', pause_expires_at = NULL
         WHERE paused AND pause_expires_at IS NOT NULL AND pause_expires_at <= now() RETURNING slug`,
     );
     for (const row of controls.rows) {
-      await recordAudit(client, { actor: SYSTEM_ACTOR, action: "controls.auto_resume", targetType: "control", targetId: row.key, reason: "expiry reached", before: row.value, after: row.default_value, outcome: "ok" });
+      await recordAudit(client, { actor: SYSTEM_ACTOR, action: "controls.auto_resume", targetType: "control", targetId: row.key, reason: "expiry reached", before: row.value, after: row.reverted, outcome: "ok" });
     }
     for (const row of workspaces.rows) {
       await recordAudit(client, { actor: SYSTEM_ACTOR, action: "controls.auto_resume", targetType: "workspace", targetId: row.slug, reason: "expiry reached", before: { paused: true }, after: { paused: false }, outcome: "ok" });
