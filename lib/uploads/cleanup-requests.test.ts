@@ -9,6 +9,8 @@ import { approveCleanup, requestCleanup } from "./cleanup-requests";
 
 const sre = { id: "00000000-0000-0000-0000-0000000000f1", email: "sre@example.com", roles: ["sre_lead" as const] };
 const sre2 = { id: "00000000-0000-0000-0000-0000000000f2", email: "sre2@example.com", roles: ["sre_lead" as const] };
+const oncall = { id: "00000000-0000-0000-0000-0000000000f3", email: "oncall@example.com", roles: ["oncall" as const] };
+const viewer = { id: "00000000-0000-0000-0000-0000000000f4", email: "viewer@example.com", roles: ["viewer" as const] };
 const why = { reason: "client re-sent a corrected file", incidentId: "INC-5" };
 
 /** A partial upload (tiktok.csv has an invalid row), whose staging rows are kept until a cleanup. */
@@ -74,5 +76,20 @@ describe("cleanup approval and its delete are one transaction", () => {
     expect(await requestStatus(request.id)).toBe("requested");
     expect(await stagingRows(upload.id)).toBe(upload.stagedRows);
     expect(await prisma().auditLog.count({ where: { action: "cleanup.approve", outcome: "refused" } })).toBe(1);
+  });
+});
+
+describe("cleanup authority in the domain, not only in the route", () => {
+  it("refuses a request from a viewer and an approval from on-call, audited, and deletes nothing", async () => {
+    const upload = await partialUpload();
+    await expect(requestCleanup(pool(), viewer, { uploadIds: [upload.id], ...why })).rejects.toMatchObject({ status: 403 });
+    const request = await requestCleanup(pool(), oncall, { uploadIds: [upload.id], ...why });
+    await expect(approveCleanup(pool(), oncall, { requestId: request.id, ...why })).rejects.toMatchObject({ status: 403, message: expect.stringContaining("requires") });
+    expect(await requestStatus(request.id)).toBe("requested");
+    expect(await stagingRows(upload.id)).toBe(upload.stagedRows);
+    expect((await prisma().auditLog.findMany({ where: { outcome: "refused" }, orderBy: { id: "asc" } })).map((a) => [a.action, a.actorEmail])).toEqual([
+      ["cleanup.request", "viewer@example.com"],
+      ["cleanup.approve", "oncall@example.com"],
+    ]);
   });
 });

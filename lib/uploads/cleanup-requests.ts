@@ -1,6 +1,7 @@
 import type pg from "pg";
-import { recordRefusal, requireAccountability } from "@/lib/audit/accountable";
+import { recordRefusal, refuse, requireAccountability } from "@/lib/audit/accountable";
 import { recordAudit } from "@/lib/audit/record-audit";
+import { decide } from "@/lib/auth/permissions";
 import type { Operator } from "@/lib/controls/change-control";
 import { readControls, workerBlockedReason } from "@/lib/controls/controls";
 import { withTransaction } from "@/lib/db/sql";
@@ -24,7 +25,10 @@ export async function previewCleanup(pool: pg.Pool, uploadIds: string[]): Promis
 }
 
 export async function requestCleanup(pool: pg.Pool, actor: Operator, input: { uploadIds: string[]; reason?: string | null; incidentId?: string | null }) {
-  await requireAccountability(pool, actor, "cleanup.request", { type: "staging", id: input.uploadIds.join(",") }, input);
+  const target = { type: "staging", id: input.uploadIds.join(",") };
+  await requireAccountability(pool, actor, "cleanup.request", target, input);
+  const decision = decide(actor, "cleanup.request");
+  if (!decision.allowed) await refuse(pool, actor, "cleanup.request", target, input, forbidden(`Not allowed: ${decision.reason}.`));
   const preview = await previewCleanup(pool, input.uploadIds);
   if (preview.rows === 0) throw badRequest("Those uploads hold no staging rows; nothing to clean up.", "NOTHING_TO_CLEAN");
   return withTransaction(pool, async (client) => {
@@ -63,6 +67,8 @@ export async function approveCleanup(pool: pg.Pool, actor: Operator, input: { re
       );
       const row = request.rows[0];
       if (!row) throw notFound("Cleanup request");
+      const decision = decide(actor, "cleanup.approve");
+      if (!decision.allowed) throw forbidden(`Not allowed: ${decision.reason}.`);
       if (row.requested_by === actor.email) throw forbidden("You requested this cleanup; a different person must approve it.", "SELF_APPROVAL");
       if (row.status !== "requested") throw conflict(`This cleanup is already ${row.status}.`, "STALE_CLEANUP");
       const blocked = workerBlockedReason(await readControls(client), "cleanup");
