@@ -69,6 +69,22 @@ async function stuckUpload(t: Date) {
 }
 
 describe("notifications to the webhook", () => {
+  it("escapes user text (a file name) in the message: no mention, link or HTML reaches the channel", async () => {
+    const t = new Date();
+    const hostile = `<!channel> <http://evil.example|click> [x](https://evil.example/y) <img src=x> www.evil.example me@evil.example & co.csv`;
+    await insertUpload(ws.id, { status: "promoting", file_name: hostile, created_at: minutesAfter(t, -40), started_at: minutesAfter(t, -40), staged_at: minutesAfter(t, -35), promoting_at: minutesAfter(t, -31) });
+    await monitor(t);
+    expect(receiver.messages).toHaveLength(1);
+    // The alert's own lines (title, detail) carry the user text; the last line is the console's links.
+    const userPart = receiver.messages[0].split("\n").slice(0, -1).join("\n");
+    expect(userPart).toContain("&lt;!channel&gt; &lt;`http://evil.example`|click&gt; [x](`https://evil.example/y)`");
+    expect(userPart).toContain("&lt;img src=x&gt; `www.evil.example` `me@evil.example` &amp; co.csv");
+    expect(userPart).not.toMatch(/</);
+    const outsideCode = userPart.replace(/`[^`\n]*`/g, "");
+    expect(outsideCode).not.toMatch(/:\/\/|www\.|@evil/);
+  });
+
+
   it("sends one message per opening and one per escalation, none for repeats", async () => {
     const t = new Date();
     await stuckUpload(t);
