@@ -240,7 +240,7 @@ export async function receiveUpload(
     file = await streamMultipart({ headers: request.headers, body: request.body, signal: request.signal }, fields, store, limits.maxBytes, async (early) => {
       // Every policy check runs on the fields sent before the file, before a byte of it is stored.
       const parsed = uploadFieldsSchema.safeParse(early);
-      if (!parsed.success) throw new AppError("FIELDS_AFTER_FILE", 400, FIELDS_FIRST, { issues: parsed.error });
+      if (!parsed.success) throw new AppError("FIELDS_AFTER_FILE", 400, FIELDS_FIRST);
       checked = { workspace: await preflight(pool, key, parsed.data.workspace_id, limits), fields: parsed.data };
     });
   } catch (error) {
