@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { fixture, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
-import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "./api-keys";
+import { apiKeysByWorkspace, authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "./api-keys";
 
 const admin = { id: "00000000-0000-0000-0000-0000000000ad", email: "admin@example.com", roles: ["admin"] };
 const api = serveApiForTests();
@@ -37,6 +37,21 @@ describe("listing keys", () => {
     expect(JSON.stringify(listed)).not.toContain(acme.key);
     expect((await listApiKeys(pool(), { workspace: acme.workspace.id })).map((k) => k.id)).toEqual([acme.id]);
     expect((await listApiKeys(pool())).map((k) => k.workspaceSlug)).toEqual(["acme", "globex"]);
+  });
+
+  it("the console's view shows every workspace, one without keys too, and can narrow to one", async () => {
+    const acme = await createApiKey(prisma(), "acme", "nightly export");
+    const all = await apiKeysByWorkspace(pool());
+    expect(all.workspaces.map((w) => w.slug)).toEqual(["acme", "globex"]);
+    expect(all.groups.map((g) => [g.workspace.slug, g.keys.map((k) => k.id)])).toEqual([
+      ["acme", [acme.id]],
+      ["globex", []],
+    ]);
+    const globex = await apiKeysByWorkspace(pool(), { workspace: "globex" });
+    expect(globex.workspaces).toHaveLength(2);
+    expect(globex.groups.map((g) => [g.workspace.slug, g.keys.length])).toEqual([["globex", 0]]);
+    const byId = await apiKeysByWorkspace(pool(), { workspace: acme.workspace.id.toUpperCase() });
+    expect(byId.groups.map((g) => g.workspace.slug)).toEqual(["acme"]);
   });
 
   it("an unknown workspace is not found", async () => {

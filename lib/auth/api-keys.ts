@@ -108,6 +108,25 @@ export async function listApiKeys(db: Queryable, filter: { workspace?: string | 
   return rows.map(summary);
 }
 
+export type WorkspaceKeys = { workspace: { id: string; slug: string; name: string }; keys: ApiKeySummary[] };
+
+/**
+ * The console's view: each workspace (or the one asked for) with its keys, so that a workspace
+ * without keys shows as such, and every workspace for the filter.
+ */
+export async function apiKeysByWorkspace(db: Queryable, filter: { workspace?: string | null } = {}) {
+  const [keys, all] = await Promise.all([
+    listApiKeys(db, filter),
+    db.query<{ id: string; slug: string; name: string }>(`SELECT id, slug, name FROM workspaces ORDER BY slug`),
+  ]);
+  const wanted = filter.workspace?.trim().toLowerCase();
+  const shown = wanted ? all.rows.filter((w) => w.slug === filter.workspace?.trim() || w.id === wanted) : all.rows;
+  const groups: WorkspaceKeys[] = shown.map((workspace) => ({ workspace, keys: keys.filter((k) => k.workspaceId === workspace.id) }));
+  return { workspaces: all.rows, groups };
+}
+
+export type ApiKeysView = Awaited<ReturnType<typeof apiKeysByWorkspace>>;
+
 /** A key named by id (console, CLI --id) or by its prefix as the console shows it (CLI --prefix). */
 export type ApiKeyRef = { id: string } | { prefix: string };
 
