@@ -52,6 +52,7 @@ export default defineConfig({
       NODE_ENV: "test",
       SCHEDULER_INTERVAL_MS: "500",
       LOG_LEVEL: "warn",
+      METRICS_TOKEN: "e2e-metrics-token-0123",
       OIDC_ISSUER: E2E_OIDC.issuer,
       OIDC_CLIENT_ID: E2E_OIDC.clientId,
       OIDC_CLIENT_SECRET: E2E_OIDC.clientSecret,
