@@ -76,7 +76,7 @@ export function signInThrottled(retryAfterSeconds: number): AppError {
  * The client address of a sign-in request: the first hop of X-Forwarded-For, else X-Real-IP (Next's
  * server fills X-Forwarded-For with the socket's address when the request has none). A client can
  * send these headers itself, so in production a trusted proxy in front of the console must set them,
- * overwriting what the client sent (docs/security.md). Anything that is not an IP address is ignored.
+ * overwriting what the client sent (docs/sign-in.md). Anything that is not an IP address is ignored.
  */
 export function signInClientAddress(headers: Record<string, unknown> | undefined): string | null {
   const header = (name: string) => {
