@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import type { Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { E2E_DATABASE_URL } from "../playwright.config";
 import { consolePost, expect, metaCsv, screenshot, signIn, sql, storageStateFor, test } from "./helpers";
 
@@ -20,6 +20,9 @@ async function tempUser(role = "oncall") {
   await cli("user", "add", "--email", email, "--role", role, "--password", PASSWORD);
   return email;
 }
+
+/** A browser of someone else: a fresh context, without the admin's session of this describe block. */
+const otherBrowser = (browser: Browser) => browser.newPage({ storageState: { cookies: [], origins: [] } });
 
 const userRow = async (email: string) =>
   (await sql<{ id: string; disabled_at: Date | null; disabled_by: string | null; session_version: number }>(`SELECT id, disabled_at, disabled_by, session_version FROM users WHERE email = $1`, [email]))[0];
@@ -46,7 +49,7 @@ test.describe("admin", () => {
 
   test("disables a user in the page; that user's open session is refused at its next request, page and API", async ({ page, browser }) => {
     const email = await tempUser();
-    const theirs = await browser.newPage();
+    const theirs = await otherBrowser(browser);
     await signIn(theirs, email, PASSWORD);
     expect((await theirs.request.get("/api/console/overview")).status()).toBe(200);
 
@@ -83,14 +86,14 @@ test.describe("admin", () => {
     // Enabled again, they may sign in afresh.
     await act(page, `Enable ${email}`, "came back");
     await expect(row.getByTestId("user-status")).toHaveText("Active");
-    const again = await browser.newPage();
+    const again = await otherBrowser(browser);
     await signIn(again, email, PASSWORD);
     await again.close();
   });
 
   test("sign out everywhere ends a user's open session, and they can sign in again", async ({ page, browser }) => {
     const email = await tempUser("viewer");
-    const theirs = await browser.newPage();
+    const theirs = await otherBrowser(browser);
     await signIn(theirs, email, PASSWORD);
     const before = await userRow(email);
 
