@@ -80,7 +80,7 @@ test("an SSO account whose email the provider has not verified is refused with a
 
   const { page, context } = await ssoSignIn(browser, `bo-${run}`);
   await expect(page).toHaveURL(/\/signin\?/);
-  await expect(page.getByRole("alert")).toContainText("has not verified the email address of this SSO account");
+  await expect(page.locator("main").getByRole("alert")).toContainText("has not verified the email address of this SSO account");
   expect(await oidcSubOf(email)).toBeNull();
   await page.goto("/");
   await expect(page).toHaveURL(/\/signin/);
@@ -92,7 +92,7 @@ test("an SSO account with no console user is refused", async ({ browser }) => {
 
   const { page, context } = await ssoSignIn(browser, `zed-${run}`);
   await expect(page).toHaveURL(/\/signin\?/);
-  await expect(page.getByRole("alert")).toHaveText("Your SSO account has no access to this console; ask an admin to add you.");
+  await expect(page.locator("main").getByRole("alert")).toHaveText("Your SSO account has no access to this console; ask an admin to add you.");
   expect(await sql(`SELECT 1 FROM users WHERE email = $1`, [`zed-${run}@example.com`])).toEqual([]);
   await page.goto("/");
   await expect(page).toHaveURL(/\/signin/);

@@ -44,7 +44,7 @@ test("a wrong password without JavaScript comes back with the message", async ({
   await page.goto("/signin");
   await submit(page, "pm@example.com", "not the password");
   await expect(page).toHaveURL(/\/signin\?/);
-  await expect(page.getByRole("alert")).toHaveText("Wrong email or password.");
+  await expect(page.locator("main").getByRole("alert")).toHaveText("Wrong email or password.");
   await context.close();
 });
 
@@ -93,19 +93,19 @@ test("10 failed sign-ins lock the email and the client address for 15 minutes, w
   await attacker.page.goto("/signin");
   for (let i = 0; i < 10; i++) {
     await submit(attacker.page, email, `guess-${i}`);
-    await expect(attacker.page.getByRole("alert")).toHaveText("Wrong email or password.");
+    await expect(attacker.page.locator("main").getByRole("alert")).toHaveText("Wrong email or password.");
   }
   // The right password no longer helps, from this address…
   await submit(attacker.page, email, "right-password");
-  await expect(attacker.page.getByRole("alert")).toHaveText(throttled);
+  await expect(attacker.page.locator("main").getByRole("alert")).toHaveText(throttled);
   await expect(attacker.page.getByTestId("current-user")).toHaveCount(0);
   // …or from any other: the email is locked.
   await elsewhere.page.goto("/signin");
   await submit(elsewhere.page, email, "right-password");
-  await expect(elsewhere.page.getByRole("alert")).toHaveText(throttled);
+  await expect(elsewhere.page.locator("main").getByRole("alert")).toHaveText(throttled);
   // The address is locked for every account…
   await submit(attacker.page, "sre_lead@example.com", DEMO_PASSWORD);
-  await expect(attacker.page.getByRole("alert")).toHaveText(throttled);
+  await expect(attacker.page.locator("main").getByRole("alert")).toHaveText(throttled);
   // …while other addresses sign in as usual.
   await submit(elsewhere.page, "sre_lead@example.com", DEMO_PASSWORD);
   await expect(elsewhere.page.getByTestId("current-user")).toContainText("sre_lead@example.com");
@@ -121,6 +121,6 @@ test("10 failed sign-ins lock the email and the client address for 15 minutes, w
 
 test("the sign-in page shows only its own messages, never text from the URL", async ({ page }) => {
   await page.goto(`/signin?error=${encodeURIComponent("Your account is suspended. Call +1 555 0100 now")}`);
-  await expect(page.getByRole("alert")).toHaveText("Sign-in failed. Try again.");
+  await expect(page.locator("main").getByRole("alert")).toHaveText("Sign-in failed. Try again.");
   await expect(page.getByText("555 0100")).toHaveCount(0);
 });

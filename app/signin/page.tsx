@@ -34,8 +34,13 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
 
   const csrfToken = csrfTokenFromCookie(cookie(CSRF_COOKIE_NAMES), env().NEXTAUTH_SECRET);
   const here = (extra: Record<string, string> = {}) => new URLSearchParams({ callbackUrl: callbackPath, ...extra }).toString();
-  if (!csrfToken && error !== COOKIE_ROUND_TRIP) redirect(`/api/auth/signin?${here({ error: COOKIE_ROUND_TRIP })}`);
-  if (csrfToken && error === COOKIE_ROUND_TRIP) redirect(`/signin?${here()}`);
+  // The round trip carries the error the page was opened with (`CookiesRequired.<code>`), so its message survives.
+  const roundTrip = error === COOKIE_ROUND_TRIP || error?.startsWith(`${COOKIE_ROUND_TRIP}.`);
+  if (!csrfToken && !roundTrip) redirect(`/api/auth/signin?${here({ error: error ? `${COOKIE_ROUND_TRIP}.${error}` : COOKIE_ROUND_TRIP })}`);
+  if (csrfToken && roundTrip) {
+    const original = error!.slice(COOKIE_ROUND_TRIP.length + 1);
+    redirect(`/signin?${here(original ? { error: original } : {})}`);
+  }
 
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
