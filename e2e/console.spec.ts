@@ -60,7 +60,8 @@ test.describe("staging cleanup", () => {
     await expect(first.getByTestId("dates")).toHaveText("dates 2024-03-01 → 2024-03-02");
     await screenshot(first, "upload-detail-partial");
     await first.goto("/staging");
-    await first.getByRole("checkbox", { name: "Select report.csv" }).first().check();
+    // Other specs upload files named report.csv too: select this upload's own row.
+    await first.getByRole("row").filter({ has: first.locator(`a[href="/uploads/${created.body.id}"]`) }).getByRole("checkbox", { name: "Select report.csv" }).check();
     await expect(first.getByTestId("cleanup-preview")).toContainText("2 staging rows of 1 upload");
     await operatorAction(first, "Request cleanup", "client re-sent a corrected file", "INC-3001");
     const requestId = (await sql<{ id: string }>(`SELECT id FROM cleanup_requests WHERE incident_id = 'INC-3001'`))[0].id;
