@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import type { Queryable } from "./sql";
 
-export type ReadinessCheck = { name: "database" | "migrations" | "controls"; ok: boolean; detail?: string };
+export type ReadinessCheck = { name: "database" | "migrations" | "controls" | "storage"; ok: boolean; detail?: string };
 export type Readiness = { ready: boolean; checks: ReadinessCheck[] };
 
 export function expectedMigrations(root = process.cwd()): string[] {
@@ -25,7 +25,24 @@ export async function pendingMigrations(db: Queryable): Promise<string[]> {
   return expected.filter((name) => !applied.has(name));
 }
 
-export async function checkReadiness(db: Queryable): Promise<Readiness> {
+/** Something that can say whether it works, e.g. the file store (a HEAD on its bucket). */
+export type Pingable = { ping(): Promise<void> };
+
+/** The database checks and, when given, the file store's, which runs beside them. */
+export async function checkReadiness(db: Queryable, store?: Pingable): Promise<Readiness> {
+  const [database, storage] = await Promise.all([checkDatabase(db), store ? checkStore(store) : null]);
+  const checks = storage ? [...database.checks, storage] : database.checks;
+  return { ready: checks.every((c) => c.ok), checks };
+}
+
+async function checkStore(store: Pingable): Promise<ReadinessCheck> {
+  return store.ping().then(
+    () => ({ name: "storage", ok: true }),
+    (error: Error) => ({ name: "storage", ok: false, detail: `unreachable: ${error.message}` }),
+  );
+}
+
+async function checkDatabase(db: Queryable): Promise<Readiness> {
   const checks: ReadinessCheck[] = [];
   try {
     await db.query("SELECT 1");

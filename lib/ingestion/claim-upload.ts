@@ -1,8 +1,10 @@
 import type pg from "pg";
+import { env } from "@/lib/env";
 import { WORKER_ALLOWED_SQL, type Worker } from "@/lib/controls/controls";
 import type { UploadStatus } from "./transition";
 
-export const LEASE_SECONDS = 60;
+/** A claim lasts this long unless renewed (WORKER_LEASE_SECONDS, 60 by default). */
+export const leaseSeconds = () => env().WORKER_LEASE_SECONDS;
 export const MAX_ATTEMPTS = 5;
 
 export type ClaimedUpload = {
@@ -45,7 +47,7 @@ export async function claimUpload(
       WHERE u.id = next.id AND w.id = u.workspace_id
      RETURNING u.id, u.workspace_id, u.status, u.platform, u.storage_key, u.parsed_records, u.valid_rows, u.invalid_rows, u.attempts,
                u.created_at, w.default_currency, w.row_policy`,
-    [input.workerId, LEASE_SECONDS, input.ready, input.inFlight, input.worker],
+    [input.workerId, leaseSeconds(), input.ready, input.inFlight, input.worker],
   );
   return rows[0] ?? null;
 }

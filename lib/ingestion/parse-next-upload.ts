@@ -5,7 +5,7 @@ import { withTransaction } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import type { FileStore } from "@/lib/storage/file-store";
 import { INSTANCE_ID } from "@/lib/workers/record-run";
-import { claimUpload, MAX_ATTEMPTS, LEASE_SECONDS, releaseLease, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
+import { claimUpload, MAX_ATTEMPTS, leaseSeconds, releaseLease, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
 import { copyRowIssues, copyStagingRows } from "./copy-rows";
 import type { StagingKey } from "./parse/key-filter";
 import { ParseFailure, parseFile, type ParseBatch } from "./parse/parse-file";
@@ -47,7 +47,7 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
               lease_expires_at = now() + make_interval(secs => $8), updated_at = now()
         WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() AND parsed_records = $3
           AND ${WORKER_ALLOWED_SQL("'parse'")}`,
-      [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, LEASE_SECONDS, batch.firstDate, batch.lastDate],
+      [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, leaseSeconds(), batch.firstDate, batch.lastDate],
     );
     if (!guard.rowCount) throw new LostLease();
     return true;
