@@ -68,6 +68,19 @@ export async function releaseLease(pool: pg.Pool, uploadId: string, workerId: st
   await pool.query(`UPDATE uploads SET locked_by = NULL, lease_expires_at = NULL WHERE id = $1 AND locked_by = $2`, [uploadId, workerId]);
 }
 
+/**
+ * Drops every lease the workers of one process hold (`<instance>:<run>` ids), so another instance
+ * resumes at once instead of waiting for expiry. Safe even if one of them is still running: every
+ * commit of a worker is guarded by its lease, so its next commit is refused and rolls back.
+ */
+export async function releaseInstanceLeases(pool: pg.Pool, instanceId: string): Promise<number> {
+  const { rowCount } = await pool.query(
+    `UPDATE uploads SET locked_by = NULL, lease_expires_at = NULL WHERE starts_with(locked_by, $1 || ':') AND status NOT IN ('completed', 'partial', 'failed')`,
+    [instanceId],
+  );
+  return rowCount ?? 0;
+}
+
 /** How many uploads wait for a worker (for the worker run record). */
 export async function countWaiting(pool: pg.Pool, statuses: UploadStatus[]): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM uploads WHERE status = ANY($1::"UploadStatus"[])`, [statuses]);
