@@ -42,6 +42,7 @@ export default defineConfig({
       NODE_ENV: "test",
       SCHEDULER_INTERVAL_MS: "500",
       LOG_LEVEL: "warn",
+      METRICS_TOKEN: "e2e-metrics-token-0123",
     },
   },
 });

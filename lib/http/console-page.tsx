@@ -5,10 +5,7 @@ import type { ReactNode } from "react";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/session";
 import { can, type Action } from "@/lib/auth/permissions";
 import { AppError } from "@/lib/errors";
-import { safeCallbackPath } from "./safe-redirect";
-
-/** Set by proxy.ts on every page request: the path (and query) the browser asked for. */
-export const PATH_HEADER = "x-console-path";
+import { PATH_HEADER, safeCallbackPath } from "./safe-redirect";
 
 type SearchParams = Record<string, string | string[] | undefined>;
 type PageProps = { params: Promise<Record<string, string>>; searchParams: Promise<SearchParams> };

@@ -1,3 +1,6 @@
+/** Set by proxy.ts on every page request: the path (and query) the browser asked for. */
+export const PATH_HEADER = "x-console-path";
+
 /**
  * A redirect target taken from a request (callbackUrl, the path a signed-out user wanted): only a
  * same-origin absolute path survives. `javascript:…`, `https://elsewhere`, `//elsewhere`, `/\elsewhere`

@@ -3,14 +3,13 @@ import { alertFiltersSchema } from "@/lib/alerts/alert.schema";
 import { listAlerts } from "@/lib/alerts/list-alerts";
 import { listPartialUploads } from "@/lib/alerts/partials";
 import { decide } from "@/lib/auth/permissions";
-import { requirePageUser } from "@/lib/auth/session";
 import { pool } from "@/lib/db/client";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
-  const user = await requirePageUser();
-  const raw = Object.fromEntries(Object.entries(await searchParams).filter(([, v]) => typeof v === "string" && v !== ""));
+export default consolePage({ permission: "console.view" }, async ({ user, searchParams }) => {
+  const raw = Object.fromEntries(Object.entries(searchParams).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""));
   const parsed = alertFiltersSchema.safeParse(raw);
   const filters = parsed.success ? parsed.data : {};
   const query = parsed.success && Object.keys(raw).length ? `?${new URLSearchParams(raw)}` : "";
@@ -24,4 +23,4 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       canAckPartial={decide(user, "partial.acknowledge")}
     />
   );
-}
+});

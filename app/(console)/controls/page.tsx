@@ -1,11 +1,10 @@
 import { ControlsPanel } from "@/components/controls-view";
-import { requirePageUser } from "@/lib/auth/session";
 import { controlsView } from "@/lib/console/controls-view";
 import { pool } from "@/lib/db/client";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function ControlsPage() {
-  const user = await requirePageUser();
-  return <ControlsPanel initial={JSON.parse(JSON.stringify(await controlsView(pool(), user)))} />;
-}
+export default consolePage({ permission: "console.view" }, async ({ user }) => (
+  <ControlsPanel initial={JSON.parse(JSON.stringify(await controlsView(pool(), user)))} />
+));

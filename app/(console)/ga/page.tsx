@@ -1,17 +1,16 @@
 import { GaView } from "@/components/ga-view";
-import { requirePageUser } from "@/lib/auth/session";
 import { pool } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { computeGaFigures } from "@/lib/ga/compute-ga-figures";
 import { gaPermissions } from "@/lib/ga/ga-rules";
 import { listGaSignoffs } from "@/lib/ga/ga-signoffs";
 import { isoDay } from "@/lib/ga/ga-window";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function GaPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requirePageUser();
-  const raw = (await searchParams).lastDay;
+export default consolePage({ permission: "console.view" }, async ({ user, searchParams }) => {
+  const raw = searchParams.lastDay;
   const today = isoDay(new Date());
   const lastDay = typeof raw === "string" && raw ? raw : today;
   const [figures, forms] = await Promise.all([
@@ -37,4 +36,4 @@ export default async function GaPage({ searchParams }: { searchParams: Promise<R
       me={user.email}
     />
   );
-}
+});

@@ -2,12 +2,12 @@ import Link from "next/link";
 import { IncidentReportView } from "@/components/incident-report-view";
 import { Empty, PageHeader } from "@/components/ui";
 import { decide } from "@/lib/auth/permissions";
-import { requirePageUser } from "@/lib/auth/session";
 import { pool } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { timelineQuerySchema } from "@/lib/incidents/incident.schema";
 import { loadIncidentReport, type IncidentReport } from "@/lib/incidents/incident-report";
 import { getPostmortem, listPostmortems, recentIncidents } from "@/lib/incidents/postmortems";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
@@ -18,9 +18,7 @@ const local = (iso: string) => iso.slice(0, 16);
 const utc = (iso: string) => `${iso.replace("T", " ").slice(0, 19)} UTC`;
 const link = (incident: string, from: string, to: string) => `/incidents?${new URLSearchParams({ incident, from: local(from), to: local(to) })}`;
 
-export default async function IncidentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requirePageUser();
-  const sp = await searchParams;
+export default consolePage({ permission: "console.view" }, async ({ user, searchParams: sp }) => {
   const str = (k: string) => (typeof sp[k] === "string" ? (sp[k] as string).trim() : "");
   const [recent, saved] = await Promise.all([recentIncidents(pool()), listPostmortems(pool())]);
 
@@ -120,4 +118,4 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
       </div>
     </div>
   );
-}
+});

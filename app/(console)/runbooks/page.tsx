@@ -4,10 +4,11 @@ import { Empty, PageHeader } from "@/components/ui";
 import { pool } from "@/lib/db/client";
 import { RUNBOOK_CATALOG } from "@/lib/runbooks/catalog";
 import { listOpenExecutions } from "@/lib/runbooks/runbook-executions";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function RunbooksPage() {
+export default consolePage({ permission: "console.view" }, async () => {
   const open = await listOpenExecutions(pool());
   const groups = [
     { title: "Failure runbooks (D10, D8 alerts, WT-06)", kind: "failure" as const },
@@ -63,4 +64,4 @@ export default async function RunbooksPage() {
       ))}
     </div>
   );
-}
+});

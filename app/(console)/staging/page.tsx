@@ -1,19 +1,16 @@
 import { StagingView } from "@/components/staging-view";
 import { decide } from "@/lib/auth/permissions";
-import { requirePageUser } from "@/lib/auth/session";
 import { stagingOverview } from "@/lib/console/staging";
 import { pool } from "@/lib/db/client";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function StagingPage() {
-  const user = await requirePageUser();
-  return (
-    <StagingView
-      initial={JSON.parse(JSON.stringify(await stagingOverview(pool())))}
-      me={user.email}
-      canRequest={decide(user, "cleanup.request")}
-      canApprove={decide(user, "cleanup.approve")}
-    />
-  );
-}
+export default consolePage({ permission: "console.view" }, async ({ user }) => (
+  <StagingView
+    initial={JSON.parse(JSON.stringify(await stagingOverview(pool())))}
+    me={user.email}
+    canRequest={decide(user, "cleanup.request")}
+    canApprove={decide(user, "cleanup.approve")}
+  />
+));

@@ -1,13 +1,14 @@
 import { UploadsView } from "@/components/uploads-view";
 import { listUploads, parseUploadFilters } from "@/lib/console/list-uploads";
 import { pool } from "@/lib/db/client";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function UploadsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default consolePage({ permission: "console.view" }, async ({ searchParams }) => {
   let filters;
   try {
-    filters = parseUploadFilters(await searchParams);
+    filters = parseUploadFilters(searchParams);
   } catch (error) {
     return (
       <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-800">
@@ -17,4 +18,4 @@ export default async function UploadsPage({ searchParams }: { searchParams: Prom
   }
   const [list, workspaces] = await Promise.all([listUploads(pool(), filters), pool().query<{ slug: string }>(`SELECT slug FROM workspaces ORDER BY slug`)]);
   return <UploadsView filters={filters} initial={list} workspaces={workspaces.rows.map((w) => w.slug)} />;
-}
+});

@@ -1,21 +1,14 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { GaSignoffForm } from "@/components/ga-signoff-form";
-import { requirePageUser } from "@/lib/auth/session";
 import { pool } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
 import { gaPermissions } from "@/lib/ga/ga-rules";
 import { getGaSignoffOrThrow } from "@/lib/ga/ga-signoffs";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function GaSignoffPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requirePageUser();
-  const { id } = await params;
-  const form = await getGaSignoffOrThrow(pool(), id).catch((error) => {
-    if (error instanceof AppError && error.status === 404) notFound();
-    throw error;
-  });
+export default consolePage({ permission: "console.view" }, async ({ user, params }) => {
+  const form = await getGaSignoffOrThrow(pool(), params.id);
   return (
     <div className="space-y-3">
       <Link href="/ga" className="text-sm text-blue-700 underline">
@@ -24,4 +17,4 @@ export default async function GaSignoffPage({ params }: { params: Promise<{ id: 
       <GaSignoffForm initial={JSON.parse(JSON.stringify(form))} permissions={gaPermissions(user)} me={user.email} />
     </div>
   );
-}
+});

@@ -4,19 +4,18 @@ import { OpenExecutions } from "@/components/runbook-open-executions";
 import { RunbookStartForm } from "@/components/runbook-start-form";
 import { StepBody } from "@/components/runbook-steps";
 import { decide } from "@/lib/auth/permissions";
-import { requirePageUser } from "@/lib/auth/session";
 import { pool } from "@/lib/db/client";
 import { CATALOG_VERSION, findRunbook } from "@/lib/runbooks/catalog";
 import { listRunbookExecutions } from "@/lib/runbooks/runbook-executions";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function RunbookPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requirePageUser();
-  const { slug } = await params;
+export default consolePage({ permission: "console.view" }, async ({ user, params, searchParams }) => {
+  const { slug } = params;
   const runbook = findRunbook(slug);
   if (!runbook) notFound();
-  const alert = (await searchParams).alert;
+  const alert = searchParams.alert;
   const open = await listRunbookExecutions(pool(), { runbook: slug, status: "open" });
   return (
     <div className="space-y-5">
@@ -65,4 +64,4 @@ export default async function RunbookPage({ params, searchParams }: { params: Pr
       ))}
     </div>
   );
-}
+});

@@ -2,11 +2,11 @@ import { RunbookLogView } from "@/components/runbook-log-view";
 import { pool } from "@/lib/db/client";
 import { listRunbookExecutions } from "@/lib/runbooks/runbook-executions";
 import { parseExecutionFilters } from "@/lib/runbooks/runbook.schema";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function RunbookExecutionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const params = await searchParams;
+export default consolePage({ permission: "console.view" }, async ({ searchParams: params }) => {
   let filters;
   try {
     filters = parseExecutionFilters(params);
@@ -21,4 +21,4 @@ export default async function RunbookExecutionsPage({ searchParams }: { searchPa
   const query = set.length ? `?${new URLSearchParams(set)}` : "";
   const executions = await listRunbookExecutions(pool(), filters);
   return <RunbookLogView executions={JSON.parse(JSON.stringify(executions))} filters={filters} query={query} />;
-}
+});

@@ -1,19 +1,13 @@
-import { notFound } from "next/navigation";
 import { UploadDetailView } from "@/components/upload-detail-view";
 import { decide } from "@/lib/auth/permissions";
-import { requirePageUser } from "@/lib/auth/session";
 import { uploadDetail } from "@/lib/console/upload-detail";
 import { pool } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import { parseUuid } from "@/lib/db/ids";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
-export default async function UploadPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requirePageUser();
-  const { id } = await params;
-  const detail = await uploadDetail(pool(), id).catch((error) => {
-    if (error instanceof AppError && error.status === 404) notFound();
-    throw error;
-  });
+export default consolePage({ permission: "console.view" }, async ({ user, params }) => {
+  const detail = await uploadDetail(pool(), parseUuid(params.id, "Upload"));
   return <UploadDetailView initial={JSON.parse(JSON.stringify(detail))} canForceFail={decide(user, "upload.force_fail")} />;
-}
+});

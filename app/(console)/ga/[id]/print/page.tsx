@@ -1,11 +1,10 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { GaPrintButton } from "@/components/ga-print-button";
 import { pool } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
 import { LINE_LABEL } from "@/lib/ga/ga-rules";
 import { CHECKLIST_ITEMS, GA_LINES } from "@/lib/ga/ga.schema";
 import { getGaSignoffOrThrow } from "@/lib/ga/ga-signoffs";
+import { consolePage } from "@/lib/http/console-page";
 
 export const dynamic = "force-dynamic";
 
@@ -15,12 +14,8 @@ const ts = (iso: string | null) => (iso ? iso.replace("T", " ").slice(0, 16) + "
 const pct = (v: number | null, digits = 2) => (v === null ? "—" : `${(v * 100).toFixed(digits)} %`);
 
 /** D8 §6.3 "GA SIGN-OFF FORM", print-friendly: plain tables, no charts, no console chrome on paper. */
-export default async function GaPrintPage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
-  const form = await getGaSignoffOrThrow(pool(), id).catch((error) => {
-    if (error instanceof AppError && error.status === 404) notFound();
-    throw error;
-  });
+export default consolePage({ permission: "console.view" }, async ({ params }) => {
+  const form = await getGaSignoffOrThrow(pool(), params.id);
   const g = form.figures;
   return (
     <article className="mx-auto max-w-3xl bg-white p-6 text-sm text-black print:max-w-none print:p-0">
@@ -144,4 +139,4 @@ export default async function GaPrintPage({ params }: { params: Promise<{ id: st
       {form.decidedAt && <p>Decided {ts(form.decidedAt)}</p>}
     </article>
   );
-}
+});
