@@ -1,8 +1,10 @@
 /**
  * npm run --silent cli -- user add --email E --role R [--role R2] [--password P]
  * npm run --silent cli -- apikey create --workspace <slug> [--name N]
- * Uses DATABASE_URL, or the embedded development database under DATA_DIR when it is not set.
+ * Uses DATABASE_URL; without it, the embedded database of a running `npm run dev` (DATA_DIR/connection.json),
+ * or else starts the embedded development database under DATA_DIR for the duration.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import path from "node:path";
 import { AppError } from "../lib/errors";
@@ -10,6 +12,19 @@ import { AppError } from "../lib/errors";
 const USAGE = `Usage:
   cli user add --email E --role R [--role R2 …] [--password P] [--name N]
   cli apikey create --workspace <slug> [--name N]`;
+
+/** The embedded database of a running `npm run dev`, from the connection file its launcher writes. */
+function runningConsoleDatabase(): string | undefined {
+  const file = path.join(path.resolve(process.env.DATA_DIR ?? ".data"), "connection.json");
+  if (!existsSync(file)) return undefined;
+  const { url, pid } = JSON.parse(readFileSync(file, "utf8")) as { url: string; pid: number };
+  try {
+    process.kill(pid, 0);
+    return url;
+  } catch {
+    return undefined; // a launcher that died without cleaning up
+  }
+}
 
 async function main() {
   const [noun, verb, ...rest] = process.argv.slice(2);
@@ -19,6 +34,7 @@ async function main() {
     strict: true,
   });
   let stop: (() => Promise<void>) | undefined;
+  if (!process.env.DATABASE_URL) process.env.DATABASE_URL = runningConsoleDatabase();
   if (!process.env.DATABASE_URL) {
     const { startEmbeddedPostgres } = await import("../lib/db/embedded");
     const dataDir = path.resolve(process.env.DATA_DIR ?? ".data");
