@@ -8,10 +8,16 @@ import { shutdownSignal } from "./shutdown";
 type Scheduler = { stopped: Promise<void> };
 const holder = globalThis as unknown as { __ingestionScheduler?: Scheduler };
 
+/** Waits `ms`, or less if the signal aborts first. */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
   });
 
 /**
