@@ -1,11 +1,11 @@
-import { checkReadiness } from "@/lib/db/readiness";
 import { pool } from "@/lib/db/client";
+import { publicReadiness } from "@/lib/db/readiness";
 import { json } from "@/lib/http/respond";
 import { fileStore } from "@/lib/storage";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  const readiness = await checkReadiness(pool(), fileStore());
-  return json(readiness, { status: readiness.ready ? 200 : 503 });
+  const { status, body } = await publicReadiness(pool(), fileStore());
+  return json(body, { status });
 }

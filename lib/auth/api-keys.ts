@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { isUuid } from "@/lib/db/ids";
 import { notFound, unauthorized } from "@/lib/errors";
 
 const KEY_PREFIX = "ik_";
@@ -18,8 +19,7 @@ export async function createApiKey(prisma: PrismaClient, workspaceSlugOrId: stri
 }
 
 export async function findWorkspaceOrThrow(prisma: PrismaClient, slugOrId: string) {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(slugOrId);
-  const workspace = await prisma.workspace.findFirst({ where: isUuid ? { OR: [{ id: slugOrId }, { slug: slugOrId }] } : { slug: slugOrId } });
+  const workspace = await prisma.workspace.findFirst({ where: isUuid(slugOrId) ? { OR: [{ id: slugOrId }, { slug: slugOrId }] } : { slug: slugOrId } });
   if (!workspace) throw notFound(`Workspace "${slugOrId}"`);
   return workspace;
 }

@@ -137,7 +137,7 @@ describe("S3FileStore against a real S3 API server", () => {
     expect(await checkReadiness(pool(), store)).toMatchObject({ ready: true, checks: expect.arrayContaining([{ name: "storage", ok: true }]) });
     const readiness = await checkReadiness(pool(), storeFor("no-such-bucket"));
     expect(readiness.ready).toBe(false);
-    expect(readiness.checks.find((c) => c.name === "storage")).toEqual({ name: "storage", ok: false, detail: "unreachable: s3://no-such-bucket: no such bucket" });
+    expect(readiness.checks.find((c) => c.name === "storage")).toEqual({ name: "storage", ok: false, detail: "unreachable", error: "s3://no-such-bucket: no such bucket" });
   });
 });
 
