@@ -7,7 +7,7 @@ const at = (host: string) => baseURL.replace("localhost", host);
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
-test("the console works when opened at 127.0.0.1: sign in, act, sign out, never leaving that address", async ({ page }) => {
+test("the console works when opened at 127.0.0.1: sign in and out without leaving that address", async ({ page }) => {
   const origin = at("127.0.0.1");
   await page.goto(`${origin}/uploads`);
   await expect(page).toHaveURL(new RegExp(`^${origin}/signin`));
