@@ -5,6 +5,16 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://localhost:${port}`;
 export const E2E_DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${process.env.E2E_PG_PORT ?? 54339}/ingestion`;
 
+/** The OIDC provider that e2e/oidc.spec.ts starts on this fixed port; the console is configured for it. */
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 1000);
+export const E2E_OIDC = {
+  port: oidcPort,
+  issuer: `http://127.0.0.1:${oidcPort}`,
+  clientId: "ops-console-e2e",
+  clientSecret: "ops-console-e2e-client-secret",
+  name: "Test SSO",
+};
+
 const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 
 export default defineConfig({
@@ -43,6 +53,10 @@ export default defineConfig({
       SCHEDULER_INTERVAL_MS: "500",
       LOG_LEVEL: "warn",
       METRICS_TOKEN: "e2e-metrics-token-0123",
+      OIDC_ISSUER: E2E_OIDC.issuer,
+      OIDC_CLIENT_ID: E2E_OIDC.clientId,
+      OIDC_CLIENT_SECRET: E2E_OIDC.clientSecret,
+      OIDC_NAME: E2E_OIDC.name,
     },
   },
 });

@@ -9,7 +9,9 @@ import { pageCsp } from "@/lib/http/security-headers";
  */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const csp = pageCsp(nonce, { dev: process.env.NODE_ENV === "development" });
+  // The sign-in page's SSO form ends in a redirect to the identity provider.
+  const formTargets = request.nextUrl.pathname === "/signin" && process.env.OIDC_ISSUER ? [new URL(process.env.OIDC_ISSUER).origin] : [];
+  const csp = pageCsp(nonce, { dev: process.env.NODE_ENV === "development", formTargets });
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);

@@ -1,8 +1,6 @@
 import type pg from "pg";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record-audit";
-import { setWorkspacePause, type Operator } from "@/lib/controls/change-control";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
-import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { PAGING } from "@/lib/signals/catalog";
 import type { SignalConfig } from "@/lib/signals/config";
@@ -59,7 +57,7 @@ const describeFigures = (figures: WorkspaceFailures[]) =>
  * D10-06 hard stop: when the error rate is at page level and higher than when it paged, while a
  * page-severity alert has stayed unacknowledged, the system acts itself. When one workspace explains
  * most of the failures it pauses that workspace (and any other needed to bring the rest below page
- * level) through the per-workspace pause; otherwise it drains ingestion: a compare-and-set on the mode
+ * level) with the per-workspace pause; otherwise it drains ingestion: a compare-and-set on the mode
  * control that only moves it from "running" (an operator's drain or halt always stands). Either is
  * audited as done by the system, with the alert as its incident reference and every workspace's
  * failed/total in the window and share of the failures in its reason.
@@ -92,33 +90,46 @@ export async function autoDrainIfNeeded(pool: pg.Pool, input: { now: Date; confi
 
   const culprits = pickCulprits(figures, errorRate.page);
   if (culprits) {
-    // While an operator has ingestion drained or halted, their word stands and the system adds nothing.
-    const mode = await pool.query<{ mode: string }>(`SELECT value->>'mode' AS mode FROM ingestion_controls WHERE key = 'mode'`);
-    if (mode.rows[0]?.mode !== "running") return { drained: false, why: "ingestion is not running (an operator's mode stands)", figures };
     const toPause = culprits.filter((f) => !f.paused);
     if (!toPause.length) return { drained: false, why: `the workspace(s) driving the failures are already paused (${culprits.map((c) => c.slug).join(", ")})`, figures };
-    const paused: string[] = [];
-    const reasons: string[] = [];
-    for (const f of toPause) {
-      const reason =
-        `Automatic workspace pause (D10-06): workspace ${f.slug} had ${f.failed} of ${f.total} uploads fail, ` +
-        `${pct(f.shareOfFailures)} of the failures, as the ${why}. ${byWorkspace}`;
-      try {
-        // The system is no operator: setWorkspacePause only records the actor, it checks no role.
-        await setWorkspacePause(pool, SYSTEM_ACTOR as Operator, { workspaceId: f.workspaceId, paused: true, reason, incidentId });
-      } catch (error) {
-        // Paused by an operator meanwhile: their pause stands.
-        if (error instanceof AppError && error.code === "STALE_CONTROL") continue;
-        throw error;
+    return withTransaction(pool, async (client) => {
+      // While an operator has ingestion drained or halted, their word stands and the system adds nothing.
+      const mode = await client.query<{ mode: string }>(`SELECT value->>'mode' AS mode FROM ingestion_controls WHERE key = 'mode' FOR SHARE`);
+      if (mode.rows[0]?.mode !== "running") return { drained: false, why: "ingestion is not running (an operator's mode stands)", figures } as const;
+      const paused: string[] = [];
+      const reasons: string[] = [];
+      for (const f of toPause) {
+        const reason =
+          `Automatic workspace pause (D10-06): workspace ${f.slug} had ${f.failed} of ${f.total} uploads fail, ` +
+          `${pct(f.shareOfFailures)} of the failures, as the ${why}. ${byWorkspace}`;
+        // The same compare-and-set as an operator's pause (lib/controls), by the system: it has no role
+        // to check and its incident reference is the alert. A pause an operator set meanwhile stands.
+        const { rows } = await client.query<{ slug: string }>(
+          `UPDATE workspaces SET paused = true, paused_by = $2, paused_at = now(), pause_reason = $3, pause_incident_id = $4, pause_expires_at = NULL
+            WHERE id = $1 AND NOT paused RETURNING slug`,
+          [f.workspaceId, SYSTEM_ACTOR.email, reason, incidentId],
+        );
+        if (!rows[0]) continue;
+        await recordAudit(client, {
+          actor: SYSTEM_ACTOR,
+          action: "controls.workspace_pause",
+          targetType: "workspace",
+          targetId: rows[0].slug,
+          reason,
+          incidentId,
+          before: { paused: false },
+          after: { paused: true, expiresAt: null },
+          outcome: "ok",
+        });
+        paused.push(f.slug);
+        reasons.push(reason);
       }
-      paused.push(f.slug);
-      reasons.push(reason);
-    }
-    if (!paused.length) return { drained: false, why: "the workspace(s) driving the failures were paused meanwhile", figures };
-    const reason = reasons.join("\n");
-    await addNotes(pool, alertIds, reason);
-    log.error("controls.auto_drain", { scope: "workspace", alertId: page.id, errorRateAlertId: current.id, workspaces: paused, figures, reason });
-    return { drained: true, scope: "workspace", alertId: page.id, reason, workspaces: paused, figures };
+      if (!paused.length) return { drained: false, why: "the workspace(s) driving the failures were paused meanwhile", figures } as const;
+      const reason = reasons.join("\n");
+      await addNotes(client, alertIds, reason);
+      log.error("controls.auto_drain", { scope: "workspace", alertId: page.id, errorRateAlertId: current.id, workspaces: paused, figures, reason });
+      return { drained: true, scope: "workspace", alertId: page.id, reason, workspaces: paused, figures } as const;
+    });
   }
 
   const reason = `Automatic drain (D10-06): ${why}. No single workspace explains most of the failures. ${byWorkspace}`;

@@ -4,8 +4,12 @@
  * next.config.mjs.
  */
 
-/** Pages: scripts only from this origin or carrying this request's nonce; never framed. */
-export function pageCsp(nonce: string, { dev = false } = {}): string {
+/**
+ * Pages: scripts only from this origin or carrying this request's nonce; never framed. `formTargets`
+ * are other origins a form may post to or be redirected to (the sign-in page's SSO form is answered
+ * with a redirect to the identity provider, which form-action governs too).
+ */
+export function pageCsp(nonce: string, { dev = false, formTargets = [] as string[] } = {}): string {
   return [
     "default-src 'self'",
     // 'strict-dynamic' lets Next's nonce'd bootstrap load its chunks; dev's React Refresh needs eval.
@@ -17,7 +21,7 @@ export function pageCsp(nonce: string, { dev = false } = {}): string {
     `connect-src 'self'${dev ? " ws: wss:" : ""}`,
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    ["form-action 'self'", ...formTargets].join(" "),
     "frame-ancestors 'none'",
   ].join("; ");
 }

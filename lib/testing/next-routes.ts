@@ -30,9 +30,12 @@ export function appRouteFiles(under = "api"): AppRouteFile[] {
     .sort((a, b) => a.pattern.localeCompare(b.pattern));
 }
 
-/** A session cookie for a console user, signed the way next-auth signs its own. */
-export async function sessionCookie(user: { id: string; email: string }) {
-  const token = await encode({ token: { sub: user.id, email: user.email }, secret: process.env.NEXTAUTH_SECRET! });
+/**
+ * A session cookie for a console user, signed the way next-auth signs its own. It carries the
+ * session version it was issued under (the user's current one unless told), as sign-in puts it there.
+ */
+export async function sessionCookie(user: { id: string; email: string; sessionVersion?: number }) {
+  const token = await encode({ token: { sub: user.id, email: user.email, sessionVersion: user.sessionVersion ?? 1 }, secret: process.env.NEXTAUTH_SECRET! });
   return `next-auth.session-token=${token}`;
 }
 
