@@ -14,6 +14,22 @@ const schema = z
     CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     METRICS_TOKEN: z.string().min(8).optional(),
     DATA_DIR: z.string().default(".data"),
+    /** Where uploaded files live: file://<dir> (the default, DATA_DIR/files) or s3://<bucket>[/<prefix>]. */
+    STORAGE_URL: z
+      .string()
+      .regex(/^(file:\/\/.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/, "must be file://<dir> or s3://<bucket>[/<prefix>] (a lowercase S3 bucket name)")
+      .optional(),
+    /** The S3 API endpoint for MinIO, R2, s3rver and the like; unset means AWS itself. */
+    S3_ENDPOINT: z.url().optional(),
+    /** Path-style URLs (<endpoint>/<bucket>/<key>), which MinIO and most S3-compatible servers need. */
+    S3_FORCE_PATH_STYLE: bool.default(false),
+    AWS_REGION: z.string().default("us-east-1"),
+    AWS_ACCESS_KEY_ID: z.string().optional(),
+    AWS_SECRET_ACCESS_KEY: z.string().optional(),
+    /** How long a worker's claim on an upload lasts without renewal: a killed worker's upload waits this long. */
+    WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+    /** On SIGTERM, how long the workers may take to checkpoint and release their uploads before the process exits anyway. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
     INGESTION_ENABLED: bool.default(true),
     SCHEDULER_ENABLED: bool.default(false),
     SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(200).default(2000),
@@ -74,6 +90,9 @@ const schema = z
       for (const key of ["NEXTAUTH_SECRET", "CRON_SECRET", "METRICS_TOKEN"] as const) {
         if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
       }
+    }
+    if (Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({ code: "custom", path: ["AWS_ACCESS_KEY_ID"], message: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together" });
     }
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidc.some(Boolean) && !oidc.every(Boolean)) {

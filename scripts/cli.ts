@@ -1,8 +1,10 @@
 /**
  * npm run --silent cli -- <noun> <verb> [options]   (run with no arguments for the list)
- * Uses DATABASE_URL, or the embedded development database under DATA_DIR when it is not set.
+ * Uses DATABASE_URL; without it, the embedded database of a running `npm run dev` (DATA_DIR/connection.json),
+ * or else starts the embedded development database under DATA_DIR for the duration.
  * Every change made from here is audited with the actor "cli".
  */
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import path from "node:path";
 import type { AuditActor } from "../lib/audit/record-audit";
@@ -35,6 +37,19 @@ function table(header: string[], rows: string[][]): string {
   return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n");
 }
 
+/** The embedded database of a running `npm run dev`, from the connection file its launcher writes. */
+function runningConsoleDatabase(): string | undefined {
+  const file = path.join(path.resolve(process.env.DATA_DIR ?? ".data"), "connection.json");
+  if (!existsSync(file)) return undefined;
+  const { url, pid } = JSON.parse(readFileSync(file, "utf8")) as { url: string; pid: number };
+  try {
+    process.kill(pid, 0);
+    return url;
+  } catch {
+    return undefined; // a launcher that died without cleaning up
+  }
+}
+
 async function main() {
   const [noun, verb, ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
@@ -53,6 +68,7 @@ async function main() {
     strict: true,
   });
   let stop: (() => Promise<void>) | undefined;
+  if (!process.env.DATABASE_URL) process.env.DATABASE_URL = runningConsoleDatabase();
   if (!process.env.DATABASE_URL) {
     const { startEmbeddedPostgres } = await import("../lib/db/embedded");
     const dataDir = path.resolve(process.env.DATA_DIR ?? ".data");

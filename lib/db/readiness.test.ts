@@ -35,7 +35,10 @@ describe("GET /ready tells anyone which check failed, never the database's error
   it("200 with every check passing", async () => {
     const response = await fetch(`${server.url}/ready`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ready: true, checks: [{ name: "database", ok: true }, { name: "migrations", ok: true }, { name: "controls", ok: true }] });
+    expect(await response.json()).toEqual({
+      ready: true,
+      checks: [{ name: "database", ok: true }, { name: "migrations", ok: true }, { name: "controls", ok: true }, { name: "storage", ok: true }],
+    });
   });
 
   it("503 naming the controls check, without the error text, when the controls cannot be read", async () => {

@@ -5,7 +5,7 @@ import { log } from "@/lib/log";
 import type { Queryable } from "./sql";
 
 export type ReadinessCheck = {
-  name: "database" | "migrations" | "controls";
+  name: "database" | "migrations" | "controls" | "storage";
   ok: boolean;
   /** Which way it failed, safe to show anyone. */
   detail?: string;
@@ -41,7 +41,24 @@ const failed = (name: ReadinessCheck["name"], detail: string, error: unknown): R
   error: error instanceof Error ? error.message : String(error),
 });
 
-export async function checkReadiness(db: Queryable): Promise<Readiness> {
+/** Something that can say whether it works, e.g. the file store (a HEAD on its bucket). */
+export type Pingable = { ping(): Promise<void> };
+
+/** The database checks and, when given, the file store's, which runs beside them. */
+export async function checkReadiness(db: Queryable, store?: Pingable): Promise<Readiness> {
+  const [database, storage] = await Promise.all([checkDatabase(db), store ? checkStore(store) : null]);
+  const checks = storage ? [...database.checks, storage] : database.checks;
+  return { ready: checks.every((c) => c.ok), checks };
+}
+
+async function checkStore(store: Pingable): Promise<ReadinessCheck> {
+  return store.ping().then(
+    (): ReadinessCheck => ({ name: "storage", ok: true }),
+    (error) => failed("storage", "unreachable", error),
+  );
+}
+
+async function checkDatabase(db: Queryable): Promise<Readiness> {
   const checks: ReadinessCheck[] = [];
   try {
     await db.query("SELECT 1");
@@ -73,8 +90,8 @@ export async function checkReadiness(db: Queryable): Promise<Readiness> {
  * database's own error text (host names, users, table names). That goes to the log under an error id
  * the answer names.
  */
-export async function publicReadiness(db: Queryable): Promise<{ status: number; body: Readiness }> {
-  const readiness = await checkReadiness(db);
+export async function publicReadiness(db: Queryable, store?: Pingable): Promise<{ status: number; body: Readiness }> {
+  const readiness = await checkReadiness(db, store);
   const checks = readiness.checks.map(({ error, ...check }) => {
     if (error === undefined) return check;
     const errorId = randomUUID();

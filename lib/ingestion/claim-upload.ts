@@ -1,8 +1,10 @@
 import type pg from "pg";
+import { env } from "@/lib/env";
 import { WORKER_ALLOWED_SQL, type Worker } from "@/lib/controls/controls";
 import type { UploadStatus } from "./transition";
 
-export const LEASE_SECONDS = 60;
+/** A claim lasts this long unless renewed (WORKER_LEASE_SECONDS, 60 by default). */
+export const leaseSeconds = () => env().WORKER_LEASE_SECONDS;
 export const MAX_ATTEMPTS = 5;
 
 export type ClaimedUpload = {
@@ -45,7 +47,7 @@ export async function claimUpload(
       WHERE u.id = next.id AND w.id = u.workspace_id
      RETURNING u.id, u.workspace_id, u.status, u.platform, u.storage_key, u.parsed_records, u.valid_rows, u.invalid_rows, u.attempts,
                u.created_at, w.default_currency, w.row_policy`,
-    [input.workerId, LEASE_SECONDS, input.ready, input.inFlight, input.worker],
+    [input.workerId, leaseSeconds(), input.ready, input.inFlight, input.worker],
   );
   return rows[0] ?? null;
 }
@@ -64,6 +66,19 @@ export async function releaseWithBackoff(pool: pg.Pool, uploadId: string, worker
 /** Gives the upload back at once (bounded work done; another call continues from the checkpoint). */
 export async function releaseLease(pool: pg.Pool, uploadId: string, workerId: string) {
   await pool.query(`UPDATE uploads SET locked_by = NULL, lease_expires_at = NULL WHERE id = $1 AND locked_by = $2`, [uploadId, workerId]);
+}
+
+/**
+ * Drops every lease the workers of one process hold (`<instance>:<run>` ids), so another instance
+ * resumes at once instead of waiting for expiry. Safe even if one of them is still running: every
+ * commit of a worker is guarded by its lease, so its next commit is refused and rolls back.
+ */
+export async function releaseInstanceLeases(pool: pg.Pool, instanceId: string): Promise<number> {
+  const { rowCount } = await pool.query(
+    `UPDATE uploads SET locked_by = NULL, lease_expires_at = NULL WHERE starts_with(locked_by, $1 || ':') AND status NOT IN ('completed', 'partial', 'failed')`,
+    [instanceId],
+  );
+  return rowCount ?? 0;
 }
 
 /** How many uploads wait for a worker (for the worker run record). */

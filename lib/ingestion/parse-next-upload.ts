@@ -5,7 +5,7 @@ import { withTransaction } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import type { FileStore } from "@/lib/storage/file-store";
 import { INSTANCE_ID } from "@/lib/workers/record-run";
-import { claimUpload, MAX_ATTEMPTS, LEASE_SECONDS, releaseLease, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
+import { claimUpload, MAX_ATTEMPTS, leaseSeconds, releaseLease, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
 import { copyRowIssues, copyStagingRows } from "./copy-rows";
 import type { StagingKey } from "./parse/key-filter";
 import { ParseFailure, parseFile, type ParseBatch } from "./parse/parse-file";
@@ -13,7 +13,8 @@ import { transitionUpload } from "./transition";
 
 export type ParseOutcome = { uploadId: string; result: "staged" | "failed" | "yielded" | "lost_lease" | "retry"; records: number; errorCode?: string };
 
-export type ParseOptions = { batchSize?: number; budgetMs?: number; today?: string };
+/** `signal`: once aborted (the process is shutting down), the worker checkpoints at the next batch, releases its lease and claims nothing more. */
+export type ParseOptions = { batchSize?: number; budgetMs?: number; today?: string; signal?: AbortSignal };
 
 /** Records per committed batch: about 2.5 MB of COPY text; larger batches gained nothing measurable. */
 const BATCH_RECORDS = 20_000;
@@ -47,7 +48,7 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
               lease_expires_at = now() + make_interval(secs => $8), updated_at = now()
         WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() AND parsed_records = $3
           AND ${WORKER_ALLOWED_SQL("'parse'")}`,
-      [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, LEASE_SECONDS, batch.firstDate, batch.lastDate],
+      [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, leaseSeconds(), batch.firstDate, batch.lastDate],
     );
     if (!guard.rowCount) throw new LostLease();
     return true;
@@ -212,7 +213,7 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
       suspects = addSuspects(suspects, batch.suspectKeys);
       if (inFlight.length >= COMMITS_IN_FLIGHT) await settleOldest();
       if (lost) break;
-      if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) {
+      if (options.signal?.aborted || (options.budgetMs !== undefined && Date.now() - started > options.budgetMs)) {
         while (inFlight.length) await settleOldest();
         if (lost) break;
         await releaseLease(pool, upload.id, workerId);
@@ -241,7 +242,7 @@ export async function runParseWorker(pool: pg.Pool, store: FileStore, options: P
   const budgetMs = options.budgetMs ?? 20_000;
   const started = Date.now();
   const outcomes: ParseOutcome[] = [];
-  while (outcomes.length < (options.maxUploads ?? 10) && Date.now() - started < budgetMs) {
+  while (outcomes.length < (options.maxUploads ?? 10) && Date.now() - started < budgetMs && !options.signal?.aborted) {
     const upload = await claimUpload(pool, { worker: "parse", workerId, ready: "pending", inFlight: "processing" });
     if (!upload) break;
     outcomes.push(await parseUpload(pool, store, upload, workerId, { ...options, budgetMs: budgetMs - (Date.now() - started) }));

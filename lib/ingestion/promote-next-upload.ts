@@ -128,11 +128,11 @@ export async function promoteUpload(pool: pg.Pool, upload: ClaimedUpload, worker
 class LostLease extends Error {}
 
 /** One call of the promotion worker: a bounded number of uploads. */
-export async function runPromoteWorker(pool: pg.Pool, options: { maxUploads?: number; budgetMs?: number } = {}) {
+export async function runPromoteWorker(pool: pg.Pool, options: { maxUploads?: number; budgetMs?: number; signal?: AbortSignal } = {}) {
   const workerId = `${INSTANCE_ID}:${randomUUID().slice(0, 8)}`;
   const started = Date.now();
   const outcomes: PromoteOutcome[] = [];
-  while (outcomes.length < (options.maxUploads ?? 10) && Date.now() - started < (options.budgetMs ?? 20_000)) {
+  while (outcomes.length < (options.maxUploads ?? 10) && Date.now() - started < (options.budgetMs ?? 20_000) && !options.signal?.aborted) {
     const upload = await claimUpload(pool, { worker: "promote", workerId, ready: "staged", inFlight: "promoting" });
     if (!upload) break;
     outcomes.push(await promoteUpload(pool, upload, workerId));

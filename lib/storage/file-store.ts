@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream, mkdirSync } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { constants, createReadStream, createWriteStream, mkdirSync } from "node:fs";
+import { access, mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -16,17 +16,28 @@ export const READ_CHUNK_BYTES = 256 * 1024;
 export interface FileStore {
   /** Streams `body` to a new object and returns its key once it is durable. */
   put(key: string, body: Readable): Promise<void>;
+  /** Streams the object; a missing one fails the stream with an ENOENT error (see isFileMissing). */
   get(key: string): Readable;
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /** Resolves when the store can be written and read (for /ready); rejects saying why not. */
+  ping(): Promise<void>;
 }
 
-/** Local-disk store under DATA_DIR/files: the embedded default (swap for object storage when scaling out). */
+export function assertStorageKey(key: string) {
+  if (!/^[A-Za-z0-9/_.-]+$/.test(key) || key.includes("..")) throw new Error(`Invalid storage key ${key}`);
+}
+
+/** A missing object, in every store the same error as a missing local file. */
+export const fileMissing = (key: string) => Object.assign(new Error(`No stored file ${key}`), { code: "ENOENT" });
+export const isFileMissing = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code === "ENOENT";
+
+/** Local-disk store (STORAGE_URL=file://<dir>, by default DATA_DIR/files): one machine only, unless the folder is shared. */
 export class LocalFileStore implements FileStore {
   constructor(private readonly root: string) {}
 
   private pathOf(key: string) {
-    if (!/^[A-Za-z0-9/_.-]+$/.test(key) || key.includes("..")) throw new Error(`Invalid storage key ${key}`);
+    assertStorageKey(key);
     return path.join(this.root, key);
   }
 
@@ -57,5 +68,10 @@ export class LocalFileStore implements FileStore {
       () => true,
       () => false,
     );
+  }
+
+  async ping() {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root, constants.R_OK | constants.W_OK);
   }
 }

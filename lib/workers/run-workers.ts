@@ -12,6 +12,7 @@ import { sampleReadiness } from "@/lib/signals/readiness-samples";
 import { runMonitor } from "@/lib/signals/run-monitor";
 import { fileStore } from "@/lib/storage";
 import { recordWorkerRun, type RunResult } from "./record-run";
+import { shutdownSignal, shuttingDown, trackWork } from "./shutdown";
 
 const WAITING: Record<Worker, UploadStatus[]> = { parse: ["pending", "processing"], promote: ["staged", "promoting"], cleanup: [] };
 
@@ -32,7 +33,13 @@ async function refusedRun(worker: Worker, reason: string) {
  * Runs one worker once, recorded in worker_runs, behind the worker's circuit breaker (its database
  * calls): a halted or frozen worker, or one whose breaker is open, does nothing and says why.
  */
-async function runGated(worker: Worker, work: () => Promise<RunResult>) {
+function runGated(worker: Worker, work: () => Promise<RunResult>) {
+  // A process that is shutting down starts no run (a cron call then does nothing and says why).
+  if (shuttingDown()) return Promise.resolve({ worker, runId: null, durationMs: 0, backlog: 0, items: 0, outcome: "skipped" as const, reason: "instance shutting down" });
+  return trackWork(() => runGatedNow(worker, work));
+}
+
+async function runGatedNow(worker: Worker, work: () => Promise<RunResult>) {
   try {
     return await getBreaker(workerBreakerName(worker)).run(
       async () => {
@@ -50,14 +57,18 @@ async function runGated(worker: Worker, work: () => Promise<RunResult>) {
   }
 }
 
-export const runParse = () => runGated("parse", () => runParseWorker(pool(), fileStore()));
-export const runPromote = () => runGated("promote", () => runPromoteWorker(pool()));
+export const runParse = () => runGated("parse", () => runParseWorker(pool(), fileStore(), { signal: shutdownSignal() }));
+export const runPromote = () => runGated("promote", () => runPromoteWorker(pool(), { signal: shutdownSignal() }));
 export const runCleanup = () => runGated("cleanup", () => runCleanupWorker(pool(), { retentionHours: env().STAGING_RETENTION_HOURS }));
 /**
  * The monitor is never gated: it must keep watching while ingestion is halted or a breaker is open.
  * Readiness is sampled first, so a minute in which the database was unreachable is still recorded.
  */
-export async function runMonitorTick() {
+export function runMonitorTick() {
+  return trackWork(monitorOnce);
+}
+
+async function monitorOnce() {
   const readiness = await sampleReadiness(pool());
   const run = await recordWorkerRun(pool(), "monitor", 0, () => runMonitor(pool()));
   return { ...run, readiness };
