@@ -72,6 +72,8 @@ async function placeholders(runbook: Runbook): Promise<Record<string, string>> {
     KEY_PREFIX: key.prefix,
     ALERT_ID: WORLD.alert,
     EMAIL: "intern@example.com",
+    YOUR_EMAIL: "sre@example.com",
+    INSTANCE: "web-1",
   };
 }
 

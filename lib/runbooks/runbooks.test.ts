@@ -9,6 +9,7 @@ import { pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { findRunbook, listRunbooks } from "./load-runbooks";
 import { commandsOf, parseRunbook, requiredSteps } from "./runbook-file";
 import { csvCell, toCsv } from "./csv";
+import { matchCommandOutput, matchSqlOutput } from "./expected-output";
 import {
   CSV_COLUMNS,
   closeRunbookExecution,
@@ -226,5 +227,26 @@ describe("runbook executions", () => {
     expect(lines[1]).toContain(`,1.1,detect,Confirm the stuck upload,failed,"'=HYPERLINK(""http://evil.example"",""click"")",oncall@example.com,`);
     const other = toCsv(CSV_COLUMNS, await executionLogRows(pool(), { incident: "INC-2" }));
     expect(other).toContain(`"'-5 % error rate, @team"`);
+  });
+});
+
+describe("expected outputs", () => {
+  const result = { command: "SELECT", rowCount: 1, fields: [{ name: "id" }, { name: "status" }], rows: [["u-1", "processing"]] };
+  const table = (header: string, row: string, footer = "(1 row)") => `${header}\n----+--------\n${row}\n${footer}`;
+
+  it("matches a psql table by columns, rows and count, with … for any value", () => {
+    expect(matchSqlOutput(table(" id | status", " …  | processing"), result)).toBeNull();
+    expect(matchSqlOutput(table(" id | state", " …  | processing"), result)).toMatch(/columns: expected id \| state, got id \| status/);
+    expect(matchSqlOutput(table(" id | status", " …  | failed"), result)).toMatch(/row 1/);
+    expect(matchSqlOutput(" id | status\n----+--------\n(0 rows)", result)).toMatch(/expected 0 row/);
+    expect(matchSqlOutput("no table here", result)).toMatch(/psql table/);
+    expect(matchSqlOutput("UPDATE 1", { ...result, command: "UPDATE" })).toBeNull();
+    expect(matchSqlOutput("INSERT 0 1", { ...result, command: "INSERT", rowCount: 0 })).toMatch(/got "INSERT 0 0"/);
+  });
+
+  it("matches a command's output line by line", () => {
+    expect(matchCommandOutput("ik_…", "ik_abc\n")).toBeNull();
+    expect(matchCommandOutput('{"ready":true}', '{"ready":false}\n')).toMatch(/expected/);
+    expect(matchCommandOutput("200", "200\n401\n")).toMatch(/expected/);
   });
 });
