@@ -1,3 +1,4 @@
+import { Filter } from "@/lib/db/filter";
 import type { Queryable } from "@/lib/db/sql";
 import { notFound } from "@/lib/errors";
 import { SEVERITIES, SIGNALS, type Severity, type SignalId } from "@/lib/signals/catalog";
@@ -9,28 +10,25 @@ export type AlertList = { alerts: (Alert & { notes: number })[]; counts: Record<
 /** The Alerts page: newest first, filtered by status (or "active"), owner role, scenario, signal, workspace (id or slug), escalation. */
 export async function listAlerts(db: Queryable, filters: AlertFilters = {}): Promise<AlertList> {
   const f = alertFiltersSchema.parse(filters);
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
-  if (f.ownerRole) add((p) => `a.owner_role = ${p}::"Role"`, f.ownerRole);
-  if (f.scenario) add((p) => `a.scenario = ${p}`, f.scenario);
-  if (f.signal) add((p) => `a.signal = ${p}`, f.signal);
-  if (f.workspace) add((p) => `a.workspace_id IN (SELECT id FROM workspaces WHERE slug = ${p} OR id::text = ${p})`, f.workspace);
-  if (f.escalated !== undefined) add((p) => `a.escalated = ${p}`, f.escalated);
-  const common = where.length ? where.join(" AND ") : "true";
+  const filter = new Filter()
+    .where((p) => `a.owner_role = ${p}::"Role"`, f.ownerRole)
+    .where((p) => `a.scenario = ${p}`, f.scenario)
+    .where((p) => `a.signal = ${p}`, f.signal)
+    .where((p) => `a.workspace_id IN (SELECT id FROM workspaces WHERE slug = ${p} OR id::text = ${p})`, f.workspace)
+    .where((p) => `a.escalated = ${p}`, f.escalated);
+  // The counts per status ignore the status filter (they label the status tabs).
+  const common = filter.conjunction;
+  const countParams = [...filter.params];
   const statusClause = !f.status ? "true" : f.status === "active" ? "a.status <> 'resolved'" : `a.status = '${f.status}'`;
-  params.push(f.limit);
+  const limit = filter.bind(f.limit);
   const [list, counts] = await Promise.all([
     db.query(
       `SELECT ${ALERT_COLUMNS}, (SELECT count(*)::int FROM alert_notes n WHERE n.alert_id = a.id) AS note_count
          FROM alerts a WHERE ${common} AND ${statusClause}
-        ORDER BY (a.status = 'resolved'), a.opened_at DESC LIMIT $${params.length}`,
-      params,
+        ORDER BY (a.status = 'resolved'), a.opened_at DESC LIMIT ${limit}`,
+      filter.params,
     ),
-    db.query<{ status: AlertStatus; n: number }>(`SELECT a.status, count(*)::int AS n FROM alerts a WHERE ${common} GROUP BY a.status`, params.slice(0, -1)),
+    db.query<{ status: AlertStatus; n: number }>(`SELECT a.status, count(*)::int AS n FROM alerts a WHERE ${common} GROUP BY a.status`, countParams),
   ]);
   const byStatus = Object.fromEntries(counts.rows.map((r) => [r.status, r.n]));
   return {

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { Filter } from "@/lib/db/filter";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { conflict, notFound } from "@/lib/errors";
 import { addAlertNote } from "./alert-actions";
@@ -131,14 +132,12 @@ async function describePartial(db: Queryable, u: Record<string, any>): Promise<O
  */
 export async function listPartialUploads(db: Queryable, filters: PartialFilters = {}): Promise<PartialUpload[]> {
   const f = partialFiltersSchema.parse(filters);
-  const params: unknown[] = [f.limit];
-  const where = [`u.status = 'partial'`];
-  if (f.review === "pending") where.push(`r.upload_id IS NULL`);
-  if (f.review === "reviewed") where.push(`r.upload_id IS NOT NULL`);
-  if (f.workspace) {
-    params.push(f.workspace);
-    where.push(`(w.slug = $${params.length} OR w.id::text = $${params.length})`);
-  }
+  const filter = new Filter()
+    .whereSql(`u.status = 'partial'`)
+    .whereSql(f.review === "pending" && `r.upload_id IS NULL`)
+    .whereSql(f.review === "reviewed" && `r.upload_id IS NOT NULL`)
+    .where((p) => `(w.slug = ${p} OR w.id::text = ${p})`, f.workspace);
+  const limit = filter.bind(f.limit);
   const { rows } = await db.query(
     `SELECT u.*, u.platform::text AS platform, w.slug, w.name AS workspace_name,
             r.acknowledged_by, r.acknowledged_at, r.note AS review_note,
@@ -147,9 +146,9 @@ export async function listPartialUploads(db: Queryable, filters: PartialFilters 
        JOIN workspaces w ON w.id = u.workspace_id
        LEFT JOIN partial_reviews r ON r.upload_id = u.id
        LEFT JOIN LATERAL (SELECT * FROM alerts a WHERE a.fingerprint = 'partial:' || u.id ORDER BY a.opened_at DESC LIMIT 1) al ON true
-      WHERE ${where.join(" AND ")}
-      ORDER BY (r.upload_id IS NOT NULL), u.completed_at DESC NULLS LAST LIMIT $1`,
-    params,
+      ${filter.clause}
+      ORDER BY (r.upload_id IS NOT NULL), u.completed_at DESC NULLS LAST LIMIT ${limit}`,
+    filter.params,
   );
   const result: PartialUpload[] = [];
   for (const u of rows) {

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
+import { Filter } from "@/lib/db/filter";
 
 export const auditFiltersSchema = z.object({
   actor: z.string().trim().optional(),
@@ -10,18 +11,12 @@ export const auditFiltersSchema = z.object({
 });
 
 export async function listAudit(pool: pg.Pool, filters: z.infer<typeof auditFiltersSchema>) {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace("?", `$${params.length}`));
-  };
-  if (filters.actor) add(`actor_email ILIKE ?`, `%${filters.actor}%`);
-  if (filters.action) add(`action ILIKE ?`, `%${filters.action}%`);
-  if (filters.outcome) add(`outcome = ?`, filters.outcome);
-  if (filters.incident) add(`incident_id = ?`, filters.incident);
-  const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const { rows } = await pool.query(`SELECT * FROM audit_log ${whereSql} ORDER BY id DESC LIMIT 100 OFFSET ${(filters.page - 1) * 100}`, params);
+  const filter = new Filter()
+    .contains("actor_email", filters.actor)
+    .contains("action", filters.action)
+    .where((p) => `outcome = ${p}`, filters.outcome)
+    .where((p) => `incident_id = ${p}`, filters.incident);
+  const { rows } = await pool.query(`SELECT * FROM audit_log ${filter.clause} ORDER BY id DESC LIMIT 100 OFFSET ${(filters.page - 1) * 100}`, filter.params);
   return rows.map((r) => ({
     id: Number(r.id),
     at: (r.at as Date).toISOString(),

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
+import { Filter } from "@/lib/db/filter";
 import { UPLOAD_STATUSES } from "@/lib/ingestion/transition";
 
 const SORTS = { created: "u.created_at", file: "u.file_name", status: "u.status", rows: "u.total_rows", workspace: "w.slug" } as const;
@@ -26,31 +27,25 @@ export function parseUploadFilters(params: URLSearchParams | Record<string, stri
 }
 
 export async function listUploads(pool: pg.Pool, filters: UploadFilters) {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace("?", `$${params.length}`));
-  };
-  if (filters.status) add(`u.status = ?::"UploadStatus"`, filters.status);
-  if (filters.workspace) add(`w.slug = ?`, filters.workspace);
-  if (filters.platform) add(`u.platform = ?::"Platform"`, filters.platform);
-  if (filters.source) add(`u.source = ?::"UploadSource"`, filters.source);
-  if (filters.from) add(`u.created_at >= ?::date`, filters.from);
-  if (filters.to) add(`u.created_at < ?::date + 1`, filters.to);
-  if (filters.q) add(`u.file_name ILIKE ?`, `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const filter = new Filter()
+    .where((p) => `u.status = ${p}::"UploadStatus"`, filters.status)
+    .where((p) => `w.slug = ${p}`, filters.workspace)
+    .where((p) => `u.platform = ${p}::"Platform"`, filters.platform)
+    .where((p) => `u.source = ${p}::"UploadSource"`, filters.source)
+    .where((p) => `u.created_at >= ${p}::date`, filters.from)
+    .where((p) => `u.created_at < ${p}::date + 1`, filters.to)
+    .contains("u.file_name", filters.q);
   const order = `${SORTS[filters.sort]} ${filters.dir === "asc" ? "ASC" : "DESC"}, u.id`;
   const offset = (filters.page - 1) * filters.pageSize;
   const [rows, count] = await Promise.all([
     pool.query(
       `SELECT u.id, u.status, w.slug AS workspace, u.platform, u.source, u.file_name, u.size_bytes, u.total_rows, u.valid_rows, u.invalid_rows,
               u.ignored_rows, u.promoted_rows, u.error_code, u.created_at, u.updated_at, u.completed_at
-         FROM uploads u JOIN workspaces w ON w.id = u.workspace_id ${whereSql}
+         FROM uploads u JOIN workspaces w ON w.id = u.workspace_id ${filter.clause}
         ORDER BY ${order} LIMIT ${filters.pageSize} OFFSET ${offset}`,
-      params,
+      filter.params,
     ),
-    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM uploads u JOIN workspaces w ON w.id = u.workspace_id ${whereSql}`, params),
+    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM uploads u JOIN workspaces w ON w.id = u.workspace_id ${filter.clause}`, filter.params),
   ]);
   return {
     total: count.rows[0].n,

@@ -9,7 +9,7 @@ import { resolveSignalConfig } from "@/lib/signals/resolve-config";
 export type Level = "ok" | "warn" | "critical";
 
 export async function overview(pool: pg.Pool) {
-  // The same thresholds the monitor alerts on (DESIGN §4 defaults, SIGNAL_THRESHOLDS overrides).
+  // The same thresholds the monitor alerts on (docs/signals.md defaults, SIGNAL_THRESHOLDS overrides).
   const config = resolveSignalConfig();
   const t = {
     errorRate: config.errorRate,

@@ -35,7 +35,7 @@ export const runbookPath = (slug: string) => `/runbooks/${slug}`;
 
 export type SignalDefinition = { title: string; scenario: Scenario; ownerRole: Role; runbook: RunbookSlug; threshold: string };
 
-/** DESIGN §4: each signal, the scenario it detects, who owns the response, and the runbook to follow. */
+/** Each signal (docs/signals.md), the scenario it detects, who owns the response, and the runbook to follow. */
 export const SIGNALS = {
   error_rate: { title: "Upload error rate (1 h)", scenario: "D8", ownerRole: "oncall", runbook: "d8-error-rate", threshold: "warn 5 %, page 10 %, rollback advice 20 %" },
   breaker_open: { title: "Circuit breaker open", scenario: "D8", ownerRole: "oncall", runbook: "d8-circuit-breaker", threshold: "any breaker not CLOSED" },

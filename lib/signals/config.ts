@@ -4,7 +4,7 @@ const ratio = z.number().min(0).max(10);
 const positive = z.number().positive();
 
 /**
- * The monitor's thresholds, with DESIGN §4's defaults. Overridable as a whole or in part through the
+ * The monitor's thresholds, with the defaults listed in docs/signals.md. Overridable as a whole or in part through the
  * SIGNAL_THRESHOLDS environment variable (JSON) and, in tests, per monitor call.
  */
 export const signalConfigSchema = z.object({

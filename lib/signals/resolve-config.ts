@@ -10,7 +10,7 @@ function merge(base: Plain, override: Plain): Plain {
   return out;
 }
 
-/** DESIGN's defaults, then SIGNAL_THRESHOLDS from the environment, then the caller's overrides. */
+/** The defaults (docs/signals.md), then SIGNAL_THRESHOLDS from the environment, then the caller's overrides. */
 export function resolveSignalConfig(overrides: SignalConfigInput = {}): SignalConfig {
   const base = env().SIGNAL_THRESHOLDS ?? signalConfigSchema.parse({});
   return signalConfigSchema.parse(merge(base as Plain, overrides as Plain));

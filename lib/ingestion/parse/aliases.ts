@@ -1,5 +1,5 @@
 /**
- * Header aliases per platform (see /work/shared/ingestion-formats.md, "Header aliases per platform").
+ * Header aliases per platform (docs/formats.md, "Header aliases per platform").
  *
  * Matching is case-insensitive after trimming. When several columns of a file match the same field,
  * the alias listed FIRST here wins (Meta: `Day` beats `Reporting starts`), whatever the column order.

@@ -1,5 +1,5 @@
 /**
- * Streaming parser + validator for platform CSV exports (spec: /work/shared/ingestion-formats.md).
+ * Streaming parser + validator for platform CSV exports (spec: docs/formats.md).
  *
  * bytes -> Utf8Source (BOM sniffing; UTF-16 LE / BE transcoded to UTF-8; NUL check)
  *       -> header detection over a bounded look-ahead (delimiter, preamble, column mapping)
