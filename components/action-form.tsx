@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useId, useState } from "react";
 import type { ApiError } from "./api";
 import { GuardedButton, type Permission } from "./guarded-button";
 
@@ -17,6 +17,8 @@ type Props = {
   withExpiry?: boolean;
   withSeverity?: boolean;
   description?: React.ReactNode;
+  /** The server's INCIDENT_ID_PATTERN in words, shown under the Incident ID field. */
+  incidentIdFormat?: { example: string | null; hint: string };
 };
 
 const TONE = {
@@ -31,6 +33,7 @@ const TONE = {
  */
 export function ActionForm(props: Props) {
   const [open, setOpen] = useState(false);
+  const hintId = useId();
   if (!open) {
     return <GuardedButton label={props.label} permission={props.permission} onClick={() => setOpen(true)} className={TONE[props.tone ?? "primary"]} />;
   }
@@ -63,8 +66,9 @@ export function ActionForm(props: Props) {
       </label>
       <label className="text-sm font-medium">
         Incident ID
-        <input name="incidentId" required placeholder="INC-1234" className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono" />
+        <input name="incidentId" required placeholder={props.incidentIdFormat ? (props.incidentIdFormat.example ?? "") : "INC-1234"} aria-describedby={props.incidentIdFormat ? hintId : undefined} className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono" />
       </label>
+      {props.incidentIdFormat && <span id={hintId} className="-mt-1 text-xs text-slate-600">Expected form: an ID {props.incidentIdFormat.hint}.</span>}
       {props.withExpiry && (
         <label className="text-sm font-medium">
           Resume automatically at (optional)

@@ -14,6 +14,11 @@ function either(a: Permission, b: Permission): Permission {
   return a.allowed || !b.allowed ? a : b;
 }
 
+/** Allowed only if both allow; otherwise the first refusal. */
+function both(a: Permission, b: Permission): Permission {
+  return a.allowed ? b : a;
+}
+
 function SetBy({ entry }: { entry: { setBy: string; setAt: string | Date; reason: string | null; incidentId: string | null; expiresAt: string | Date | null } }) {
   return (
     <p className="text-xs text-slate-600">
@@ -36,6 +41,11 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
   const suspend = useAction<Change & { id: string; suspended: boolean }>((b) => `/api/console/users/${b.id}/kill-switch`);
   const current = c.mode.value.mode;
   const haltPermission = either(p["controls.halt"], p["controls.halt_p1"]);
+  // Changing a halt needs what setting it needed: on-call cannot lift an SRE lead's or ingestion owner's halt.
+  const halted = current === "halted";
+  const liftNeedsP1 = halted && v.liftHalt.allowed && v.liftHalt.needsP1;
+  const changeMode = (permission: Permission) => (halted ? both(permission, v.liftHalt) : permission);
+  const incident = v.incidentIdFormat;
   const setMode = (target: string) => (f: Change) => mode.mutateAsync({ ...f, mode: target, expectedVersion: c.mode.version });
 
   return (
@@ -49,6 +59,14 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
         <h2 className="text-lg font-semibold">
           Ingestion is <span data-testid="mode">{c.effectiveMode.toUpperCase()}</span>
         </h2>
+        {c.mode.value.mode === "halted" && (
+          <p className="mt-1 text-sm font-semibold text-red-800" data-testid="halt-authority">
+            {c.mode.value.severity ? `Declared ${c.mode.value.severity}. ` : ""}
+            {c.mode.value.authority === "controls.halt_p1"
+              ? "Set by on-call during a P1: on-call (declaring the P1), an SRE lead or the ingestion owner may lift it."
+              : "Set with the halt privilege: only an SRE lead, the ingestion owner or an admin may lift it."}
+          </p>
+        )}
         {c.envHalt ? (
           <p role="alert" className="mt-1 font-semibold text-red-800">
             INGESTION_ENABLED=false in the server environment forces a halt. The console cannot lift it: change the environment and restart.
@@ -63,7 +81,17 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
         {mode.error && <ErrorBox error={mode.error} />}
         <div className="mt-3 flex flex-wrap items-start gap-3">
           {current !== "draining" && (
-            <ActionForm label="Pause ingestion" tone="neutral" withExpiry permission={p["controls.drain"]} pending={mode.isPending} error={mode.error} onSubmit={setMode("draining")} />
+            <ActionForm
+              label="Pause ingestion"
+              tone="neutral"
+              withExpiry
+              withSeverity={liftNeedsP1}
+              permission={changeMode(p["controls.drain"])}
+              incidentIdFormat={incident}
+              pending={mode.isPending}
+              error={mode.error}
+              onSubmit={setMode("draining")}
+            />
           )}
           {current !== "halted" && (
             <ActionForm
@@ -72,6 +100,7 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
               withExpiry
               withSeverity={!p["controls.halt"].allowed}
               permission={haltPermission}
+              incidentIdFormat={incident}
               pending={mode.isPending}
               error={mode.error}
               description={!p["controls.halt"].allowed ? "On-call may halt only during a declared P1." : undefined}
@@ -81,8 +110,9 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
           {current !== "running" && (
             <ActionForm
               label="Resume ingestion"
-              withSeverity={current === "halted" && !p["controls.halt"].allowed}
-              permission={current === "halted" ? haltPermission : p["controls.resume"]}
+              withSeverity={liftNeedsP1}
+              permission={changeMode(p["controls.resume"])}
+              incidentIdFormat={incident}
               pending={mode.isPending}
               error={mode.error}
               onSubmit={setMode("running")}
@@ -108,6 +138,7 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
                   tone={frozen ? "primary" : "neutral"}
                   withExpiry={!frozen}
                   permission={p["controls.freeze_worker"]}
+                  incidentIdFormat={incident}
                   pending={freeze.isPending}
                   error={freeze.error}
                   onSubmit={(f) => freeze.mutateAsync({ ...f, worker: w, frozen: !frozen, expectedVersion: entry.version })}
@@ -132,6 +163,7 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
                 tone={w.paused ? "primary" : "neutral"}
                 withExpiry={!w.paused}
                 permission={p["controls.workspace_pause"]}
+                incidentIdFormat={incident}
                 pending={pause.isPending}
                 error={pause.error}
                 onSubmit={(f) => pause.mutateAsync({ ...f, id: w.id, paused: !w.paused })}
@@ -164,7 +196,7 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
                 allowlist: String(f.get("allowlist")).split(",").map((s) => s.trim()).filter(Boolean),
                 reason: String(f.get("reason")),
                 incidentId: String(f.get("incidentId")),
-                expiresAt: null,
+                expiresAt: f.get("expiresAt") ? new Date(String(f.get("expiresAt"))).toISOString() : null,
                 severity: null,
                 expectedVersion: c.rollout.version,
               })
@@ -189,7 +221,11 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
           </label>
           <label className="flex flex-col">
             Incident ID
-            <input name="incidentId" required className="rounded border px-2 py-1 font-mono" />
+            <input name="incidentId" required placeholder={incident.example ?? ""} aria-describedby="rollout-incident-hint" className="rounded border px-2 py-1 font-mono" />
+          </label>
+          <label className="flex flex-col">
+            Revert automatically at (optional)
+            <input name="expiresAt" type="datetime-local" className="rounded border px-2 py-1" />
           </label>
           <button
             type="submit"
@@ -200,6 +236,9 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
             Set rollout
           </button>
           {!p["controls.rollout"].allowed && <span className="text-xs text-slate-500">{(p["controls.rollout"] as { reason: string }).reason}</span>}
+          <p id="rollout-incident-hint" className="w-full text-xs text-slate-600">
+            Incident ID: an ID {incident.hint}. A change with a revert time returns to the phase and allowlist in force before it.
+          </p>
         </form>
       </section>
 
@@ -219,7 +258,8 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
                     <ActionForm
                       label={u.killSwitchSuspended ? `Restore privileges of ${u.email}` : `Suspend privileges of ${u.email}`}
                       tone="neutral"
-                      permission={p["controls.suspend_kill_switch"]}
+                      permission={u.isMe ? { allowed: false, reason: "you cannot change your own kill-switch privileges" } : p["controls.suspend_kill_switch"]}
+                      incidentIdFormat={incident}
                       pending={suspend.isPending}
                       error={suspend.error}
                       onSubmit={(f) => suspend.mutateAsync({ ...f, id: u.id, suspended: !u.killSwitchSuspended })}

@@ -14,6 +14,8 @@ const ITEMS = [
   ["/runbooks", "Runbooks"],
   ["/incidents", "Incidents"],
   ["/audit", "Audit"],
+  // Shown to everyone: the page itself answers 403 to those without users.manage.
+  ["/admin", "Admin"],
 ] as const;
 
 export function Nav() {

@@ -109,6 +109,7 @@ export function StagingView({ initial, me, canRequest, canApprove }: { initial: 
                 label="Request cleanup"
                 tone="danger"
                 permission={canRequest}
+                incidentIdFormat={s.incidentIdFormat}
                 pending={request.isPending}
                 error={request.error}
                 description="A different person with the approval permission must approve before anything is deleted."
@@ -143,6 +144,7 @@ export function StagingView({ initial, me, canRequest, canApprove }: { initial: 
                       label="Approve cleanup"
                       tone="danger"
                       permission={r.requestedBy === me ? { allowed: false, reason: "you requested it; a different person must approve" } : canApprove}
+                      incidentIdFormat={s.incidentIdFormat}
                       pending={approve.isPending}
                       error={approve.error}
                       onSubmit={(f) => approve.mutateAsync({ id: r.id, reason: f.reason, incidentId: f.incidentId })}

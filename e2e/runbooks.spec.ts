@@ -24,7 +24,7 @@ test.describe("runbooks", () => {
 
   test("on-call runs the stuck-upload runbook end to end and the execution log shows every step with its result", async ({ page }) => {
     const uploadId = await stuckUpload();
-    const incident = `INC-RB-${Date.now()}`;
+    const incident = `INC-${Date.now()}`;
 
     await page.goto("/runbooks");
     await expect(page.getByRole("link", { name: "Upload stuck in a non-terminal state" })).toBeVisible();
@@ -116,7 +116,7 @@ test.describe("runbooks", () => {
   });
 
   test("an open execution stays listed until it is closed with an outcome", async ({ page }) => {
-    const incident = `INC-RB-OPEN-${Date.now()}`;
+    const incident = `RBO-${Date.now()}`;
     await page.goto("/runbooks/d8-pause");
     await page.getByLabel("Incident ID").fill(incident);
     await page.getByRole("button", { name: "Start runbook", exact: true }).click();

@@ -22,6 +22,12 @@ const schema = z
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
     /** Uploads waiting (pending) above which intake throttles with 429 (D10-07). */
     INGESTION_CONCURRENCY_LIMIT: z.coerce.number().int().positive().default(50),
+    /** The fraction of that limit one workspace may fill with waiting uploads (D10-07), so one tenant cannot starve the others. */
+    INGESTION_WORKSPACE_SHARE: z.coerce
+      .number({ error: "must be a number" })
+      .gt(0, "must be a fraction above 0 (e.g. 0.5)")
+      .max(1, "must be a fraction of at most 1 (1 = no per-workspace limit)")
+      .default(0.5),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(250),
     STAGING_RETENTION_HOURS: z.coerce.number().positive().default(24),
     OIDC_ISSUER: z.url().optional(),

@@ -1,10 +1,10 @@
-import { checkReadiness } from "@/lib/db/readiness";
 import { pool } from "@/lib/db/client";
+import { publicReadiness } from "@/lib/db/readiness";
 import { json } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  const readiness = await checkReadiness(pool());
-  return json(readiness, { status: readiness.ready ? 200 : 503 });
+  const { status, body } = await publicReadiness(pool());
+  return json(body, { status });
 }

@@ -2,12 +2,11 @@ import type pg from "pg";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, notFound } from "@/lib/errors";
+import { parseUuid } from "@/lib/db/ids";
 import { ALERT_COLUMNS, toAlert, toNote, type Alert, type AlertNote, type AlertOutcome } from "./alert-record";
 
-const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
-
 async function currentOrThrow(db: Queryable, alertId: string): Promise<Alert> {
-  const { rows } = isUuid(alertId) ? await db.query(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE a.id = $1`, [alertId]) : { rows: [] };
+  const { rows } = await db.query(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE a.id = $1`, [parseUuid(alertId, `Alert ${alertId}`)]);
   if (!rows[0]) throw notFound(`Alert ${alertId}`);
   return toAlert(rows[0]);
 }

@@ -10,6 +10,7 @@ import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { apiKeyFor, drainPipeline, fixture, postUpload, startApi } from "@/lib/testing/pipeline";
 import { runParse } from "@/lib/workers/run-workers";
 import { acknowledgeAlert, addAlertNote, setAlertOutcome } from "./alert-actions";
+import { pickCulprits } from "./auto-drain";
 import { getAlertOrThrow, listAlerts, signalTiles } from "./list-alerts";
 import { acknowledgePartial, addPartialNote, listPartialUploads } from "./partials";
 
@@ -68,6 +69,22 @@ async function stuckUpload(t: Date) {
 }
 
 describe("notifications to the webhook", () => {
+  it("escapes user text (a file name) in the message: no mention, link or HTML reaches the channel", async () => {
+    const t = new Date();
+    const hostile = `<!channel> <http://evil.example|click> [x](https://evil.example/y) <img src=x> www.evil.example me@evil.example & co.csv`;
+    await insertUpload(ws.id, { status: "promoting", file_name: hostile, created_at: minutesAfter(t, -40), started_at: minutesAfter(t, -40), staged_at: minutesAfter(t, -35), promoting_at: minutesAfter(t, -31) });
+    await monitor(t);
+    expect(receiver.messages).toHaveLength(1);
+    // The alert's own lines (title, detail) carry the user text; the last line is the console's links.
+    const userPart = receiver.messages[0].split("\n").slice(0, -1).join("\n");
+    expect(userPart).toContain("&lt;!channel&gt; &lt;`http://evil.example`|click&gt; [x](`https://evil.example/y)`");
+    expect(userPart).toContain("&lt;img src=x&gt; `www.evil.example` `me@evil.example` &amp; co.csv");
+    expect(userPart).not.toMatch(/</);
+    const outsideCode = userPart.replace(/`[^`\n]*`/g, "");
+    expect(outsideCode).not.toMatch(/:\/\/|www\.|@evil/);
+  });
+
+
   it("sends one message per opening and one per escalation, none for repeats", async () => {
     const t = new Date();
     await stuckUpload(t);
@@ -199,19 +216,27 @@ describe("people working an alert", () => {
 });
 
 describe("automatic drain (D10-06 hard stop)", () => {
-  async function pageAtTen(t: Date) {
-    await insertOutcomes(ws.id, minutesAfter(t, -20), { completed: 9, failed: 2 }); // 18 %: page
+  async function pageAtTen(t: Date, spread?: { id: string }) {
+    if (spread) {
+      // 2 of 11 failed (18 %: page), half of the failures in each workspace.
+      await insertOutcomes(ws.id, minutesAfter(t, -20), { completed: 5, failed: 1 });
+      await insertOutcomes(spread.id, minutesAfter(t, -20), { completed: 4, failed: 1 });
+    } else {
+      await insertOutcomes(ws.id, minutesAfter(t, -20), { completed: 9, failed: 2 }); // 18 %: page
+    }
     await monitor(t, null);
     return prisma().alert.findFirstOrThrow({ where: { fingerprint: "error_rate" } });
   }
 
-  it("drains ingestion itself when the error rate rises while the page stays unacknowledged, audited as the system", async () => {
+  it("drains ingestion itself when no one workspace explains the rising error rate, audited as the system with each workspace's figures", async () => {
     const t = new Date();
-    const page = await pageAtTen(t);
+    const globex = await createWorkspace("globex");
+    const page = await pageAtTen(t, globex);
     expect(page.severity).toBe("page");
-    await insertOutcomes(ws.id, minutesAfter(t, -10), { completed: 0, failed: 4 }); // 6 of 15: 40 %, rising
+    await insertOutcomes(ws.id, minutesAfter(t, -10), { completed: 0, failed: 2 });
+    await insertOutcomes(globex.id, minutesAfter(t, -10), { completed: 0, failed: 2 }); // 6 of 15: 40 %, rising, 3 and 3
     const run = await monitor(minutesAfter(t, 16), null);
-    expect(run.drain).toMatchObject({ drained: true, alertId: page.id });
+    expect(run.drain).toMatchObject({ drained: true, scope: "global", alertId: page.id });
 
     const mode = await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } });
     expect(mode.value).toEqual({ mode: "draining" });
@@ -220,10 +245,63 @@ describe("automatic drain (D10-06 hard stop)", () => {
     expect(audit).toMatchObject({ actorEmail: "system", outcome: "ok", targetId: "mode", incidentId: `alert:${page.id}` });
     expect(audit.reason).toContain(page.id);
     expect(audit.reason).toMatch(/18\.2 % to 40\.0 %/);
+    expect(audit.reason).toContain("acme 3/8 failed (50.0 % of failures)");
+    expect(audit.reason).toContain("globex 3/7 failed (50.0 % of failures)");
     expect(audit.before).toEqual({ mode: "running" });
+    expect(await prisma().workspace.count({ where: { paused: true } })).toBe(0);
     // The system's own change is accountable: no D10-05 alert for it.
     expect(await prisma().alert.count({ where: { signal: "kill_switch_unaccountable" } })).toBe(0);
     expect((await getAlertOrThrow(pool(), page.id)).notes[0].author).toBe("system");
+  });
+
+  it("pauses only the workspace whose failures drive the error rate, and the others keep uploading", async () => {
+    const t = new Date();
+    const globex = await createWorkspace("globex");
+    await insertOutcomes(ws.id, minutesAfter(t, -20), { completed: 4, failed: 2 });
+    await insertOutcomes(globex.id, minutesAfter(t, -20), { completed: 5, failed: 0 }); // 2 of 11: page
+    await monitor(t, null);
+    const page = await prisma().alert.findFirstOrThrow({ where: { fingerprint: "error_rate" } });
+    await insertOutcomes(ws.id, minutesAfter(t, -10), { completed: 0, failed: 4 }); // acme 6/10, globex 0/5: 40 %, rising
+    const run = await monitor(minutesAfter(t, 16), null);
+    expect(run.drain).toMatchObject({ drained: true, scope: "workspace", workspaces: ["acme"], alertId: page.id });
+
+    expect((await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } })).value).toEqual({ mode: "running" });
+    expect(await prisma().workspace.findUniqueOrThrow({ where: { slug: "acme" } })).toMatchObject({ paused: true, pausedBy: "system", pauseIncidentId: `alert:${page.id}` });
+    expect((await prisma().workspace.findUniqueOrThrow({ where: { slug: "globex" } })).paused).toBe(false);
+    const audits = await prisma().auditLog.findMany({ where: { action: { in: ["controls.workspace_pause", "controls.drain"] } } });
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ action: "controls.workspace_pause", actorEmail: "system", actorRoles: ["system"], targetId: "acme", incidentId: `alert:${page.id}`, outcome: "ok" });
+    expect(audits[0].reason).toMatch(/18\.2 % to 40\.0 %/);
+    expect(audits[0].reason).toContain("workspace acme had 6 of 10 uploads fail, 100.0 % of the failures");
+    expect(audits[0].reason).toContain("acme 6/10 failed (100.0 % of failures), globex 0/5 failed (0.0 % of failures)");
+    expect(await prisma().alert.count({ where: { signal: "kill_switch_unaccountable" } })).toBe(0);
+
+    // Over HTTP: the culprit is refused, the other tenant is not.
+    const acmeUpload = await postUpload(api.url, await apiKeyFor("acme"), fixture("meta.csv"));
+    expect(acmeUpload.status).toBe(503);
+    expect(acmeUpload.body.error.code).toBe("WORKSPACE_PAUSED");
+    expect((await postUpload(api.url, await apiKeyFor("globex"), fixture("meta.csv"), { workspace_id: "globex", platform: "meta" })).status).toBe(201);
+
+    // The next run finds the culprit paused already: no second pause, no global drain.
+    expect((await monitor(minutesAfter(t, 17), null)).drain).toMatchObject({ drained: false, why: expect.stringMatching(/already paused/) });
+    expect(await prisma().auditLog.count({ where: { action: { in: ["controls.workspace_pause", "controls.drain"] } } })).toBe(1);
+  });
+
+  it("picks as culprits the workspaces that explain most failures, never every failing one", () => {
+    const f = (slug: string, failed: number, total: number) => ({ workspaceId: slug, slug, paused: false, failed, total, shareOfFailures: 0 });
+    const withShares = (rows: ReturnType<typeof f>[]) => {
+      const all = rows.reduce((n, r) => n + r.failed, 0);
+      return rows.map((r) => ({ ...r, shareOfFailures: r.failed / all }));
+    };
+    const slugs = (rows: ReturnType<typeof f>[] | null) => rows?.map((r) => r.slug) ?? null;
+    // One tenant at 8/10, two healthy ones: pause it alone.
+    expect(slugs(pickCulprits(withShares([f("a", 8, 10), f("b", 1, 20), f("c", 0, 20)]), 0.1))).toEqual(["a"]);
+    // The top tenant explains most (60 %), a second one is needed to bring the rest below 10 %, a third is healthy.
+    expect(slugs(pickCulprits(withShares([f("a", 6, 10), f("b", 3, 5), f("c", 1, 20)]), 0.1))).toEqual(["a", "b"]);
+    // Nobody explains most: global.
+    expect(pickCulprits(withShares([f("a", 3, 10), f("b", 3, 10)]), 0.1)).toBeNull();
+    // It would take every failing tenant: global.
+    expect(pickCulprits(withShares([f("a", 6, 10), f("b", 4, 10)]), 0.1)).toBeNull();
   });
 
   it("does not drain when the page was acknowledged, when the rate is not rising, or over an operator's halt", async () => {
@@ -240,7 +318,7 @@ describe("automatic drain (D10-06 hard stop)", () => {
     await monitor(minutesAfter(t, 18), null);
     await setMode(pool(), sre, { mode: "halted", reason: "P1", incidentId: "INC-7", expectedVersion: await modeVersion() });
     expect((await monitor(minutesAfter(t, 35), null)).drain).toMatchObject({ drained: false, why: expect.stringMatching(/not running/) });
-    expect((await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } })).value).toEqual({ mode: "halted" });
+    expect((await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } })).value).toMatchObject({ mode: "halted" });
   });
 });
 

@@ -1,19 +1,68 @@
 import type pg from "pg";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record-audit";
-import { withTransaction } from "@/lib/db/sql";
+import { setWorkspacePause, type Operator } from "@/lib/controls/change-control";
+import { withTransaction, type Queryable } from "@/lib/db/sql";
+import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { PAGING } from "@/lib/signals/catalog";
 import type { SignalConfig } from "@/lib/signals/config";
 
-export type AutoDrain = { drained: true; alertId: string; reason: string } | { drained: false; why: string };
+/** One workspace's uploads in the error-rate window, and its part of all the failures in it. */
+export type WorkspaceFailures = { workspaceId: string; slug: string; paused: boolean; failed: number; total: number; shareOfFailures: number };
+
+export type AutoDrain =
+  | { drained: true; scope: "global"; alertId: string; reason: string; figures: WorkspaceFailures[] }
+  | { drained: true; scope: "workspace"; alertId: string; reason: string; workspaces: string[]; figures: WorkspaceFailures[] }
+  | { drained: false; why: string; figures?: WorkspaceFailures[] };
+
+/** "Most" of the failures: more than half of them come from one workspace. */
+const MOST = 0.5;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
+async function failuresByWorkspace(db: Queryable, now: Date, windowMinutes: number): Promise<WorkspaceFailures[]> {
+  const { rows } = await db.query<{ id: string; slug: string; paused: boolean; failed: number; total: number }>(
+    `SELECT w.id, w.slug, w.paused, count(*) FILTER (WHERE u.status = 'failed')::int AS failed, count(*)::int AS total
+       FROM uploads u JOIN workspaces w ON w.id = u.workspace_id
+      WHERE u.created_at > $1::timestamptz - $2::float8 * interval '1 minute' AND u.created_at <= $1::timestamptz
+      GROUP BY w.id ORDER BY failed DESC, total DESC, w.slug`,
+    [now, windowMinutes],
+  );
+  const failed = rows.reduce((n, r) => n + r.failed, 0);
+  return rows.map((r) => ({ workspaceId: r.id, slug: r.slug, paused: r.paused, failed: r.failed, total: r.total, shareOfFailures: failed ? r.failed / failed : 0 }));
+}
+
+/**
+ * The workspaces to pause instead of draining everyone: when one workspace explains most of the
+ * failures, it and any other needed to bring the rest of the traffic below page level. When that
+ * would take every workspace that has failures (more than one), it is not one tenant's problem.
+ */
+export function pickCulprits(figures: WorkspaceFailures[], pageRate: number): WorkspaceFailures[] | null {
+  const failing = figures.filter((f) => f.failed > 0);
+  if (!failing.length || failing[0].shareOfFailures <= MOST) return null;
+  let restFailed = figures.reduce((n, f) => n + f.failed, 0);
+  let restTotal = figures.reduce((n, f) => n + f.total, 0);
+  const culprits: WorkspaceFailures[] = [];
+  for (const f of failing) {
+    if (restTotal === 0 || restFailed / restTotal < pageRate) break;
+    culprits.push(f);
+    restFailed -= f.failed;
+    restTotal -= f.total;
+  }
+  return culprits.length === failing.length && failing.length > 1 ? null : culprits;
+}
+
+const describeFigures = (figures: WorkspaceFailures[]) =>
+  figures.map((f) => `${f.slug} ${f.failed}/${f.total} failed (${pct(f.shareOfFailures)} of failures)`).join(", ");
+
 /**
  * D10-06 hard stop: when the error rate is at page level and higher than when it paged, while a
- * page-severity alert has stayed unacknowledged, the system drains ingestion itself. A compare-and-set
- * on the mode control that only moves it from "running" (an operator's drain or halt always stands),
- * audited as done by the system, with the alert as its incident reference.
+ * page-severity alert has stayed unacknowledged, the system acts itself. When one workspace explains
+ * most of the failures it pauses that workspace (and any other needed to bring the rest below page
+ * level) through the per-workspace pause; otherwise it drains ingestion: a compare-and-set on the mode
+ * control that only moves it from "running" (an operator's drain or halt always stands). Either is
+ * audited as done by the system, with the alert as its incident reference and every workspace's
+ * failed/total in the window and share of the failures in its reason.
  */
 export async function autoDrainIfNeeded(pool: pg.Pool, input: { now: Date; config: SignalConfig }): Promise<AutoDrain> {
   const { autoDrain, errorRate } = input.config;
@@ -33,9 +82,46 @@ export async function autoDrainIfNeeded(pool: pg.Pool, input: { now: Date; confi
   const page = unacked.rows[0];
   if (!page) return { drained: false, why: "no page left unacknowledged" };
   const minutes = Math.floor((input.now.getTime() - page.opened_at.getTime()) / 60_000);
-  const reason =
-    `Automatic drain (D10-06): error rate rose from ${pct(current.opened_value)} to ${pct(current.value)} ` +
-    `while page alert ${page.id} "${page.title}" stayed unacknowledged for ${minutes} min.`;
+  const why =
+    `error rate rose from ${pct(current.opened_value)} to ${pct(current.value)} ` +
+    `while page alert ${page.id} "${page.title}" stayed unacknowledged for ${minutes} min`;
+  const figures = await failuresByWorkspace(pool, input.now, errorRate.windowMinutes);
+  const byWorkspace = `By workspace over the last ${errorRate.windowMinutes} min: ${describeFigures(figures)}.`;
+  const incidentId = `alert:${page.id}`;
+  const alertIds = [...new Set([page.id, current.id])];
+
+  const culprits = pickCulprits(figures, errorRate.page);
+  if (culprits) {
+    // While an operator has ingestion drained or halted, their word stands and the system adds nothing.
+    const mode = await pool.query<{ mode: string }>(`SELECT value->>'mode' AS mode FROM ingestion_controls WHERE key = 'mode'`);
+    if (mode.rows[0]?.mode !== "running") return { drained: false, why: "ingestion is not running (an operator's mode stands)", figures };
+    const toPause = culprits.filter((f) => !f.paused);
+    if (!toPause.length) return { drained: false, why: `the workspace(s) driving the failures are already paused (${culprits.map((c) => c.slug).join(", ")})`, figures };
+    const paused: string[] = [];
+    const reasons: string[] = [];
+    for (const f of toPause) {
+      const reason =
+        `Automatic workspace pause (D10-06): workspace ${f.slug} had ${f.failed} of ${f.total} uploads fail, ` +
+        `${pct(f.shareOfFailures)} of the failures, as the ${why}. ${byWorkspace}`;
+      try {
+        // The system is no operator: setWorkspacePause only records the actor, it checks no role.
+        await setWorkspacePause(pool, SYSTEM_ACTOR as Operator, { workspaceId: f.workspaceId, paused: true, reason, incidentId });
+      } catch (error) {
+        // Paused by an operator meanwhile: their pause stands.
+        if (error instanceof AppError && error.code === "STALE_CONTROL") continue;
+        throw error;
+      }
+      paused.push(f.slug);
+      reasons.push(reason);
+    }
+    if (!paused.length) return { drained: false, why: "the workspace(s) driving the failures were paused meanwhile", figures };
+    const reason = reasons.join("\n");
+    await addNotes(pool, alertIds, reason);
+    log.error("controls.auto_drain", { scope: "workspace", alertId: page.id, errorRateAlertId: current.id, workspaces: paused, figures, reason });
+    return { drained: true, scope: "workspace", alertId: page.id, reason, workspaces: paused, figures };
+  }
+
+  const reason = `Automatic drain (D10-06): ${why}. No single workspace explains most of the failures. ${byWorkspace}`;
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ old_value: unknown; value: unknown }>(
       `WITH old AS (SELECT key, value, version FROM ingestion_controls WHERE key = 'mode' FOR UPDATE)
@@ -44,23 +130,26 @@ export async function autoDrainIfNeeded(pool: pg.Pool, input: { now: Date; confi
          FROM old
         WHERE c.key = old.key AND old.value->>'mode' = 'running'
        RETURNING old.value AS old_value, c.value`,
-      [SYSTEM_ACTOR.email, reason, `alert:${page.id}`],
+      [SYSTEM_ACTOR.email, reason, incidentId],
     );
-    if (!rows[0]) return { drained: false, why: "ingestion is not running (an operator's mode stands)" } as const;
+    if (!rows[0]) return { drained: false, why: "ingestion is not running (an operator's mode stands)", figures } as const;
     await recordAudit(client, {
       actor: SYSTEM_ACTOR,
       action: "controls.drain",
       targetType: "control",
       targetId: "mode",
       reason,
-      incidentId: `alert:${page.id}`,
+      incidentId,
       before: rows[0].old_value,
       after: rows[0].value,
       outcome: "ok",
     });
-    await client.query(`INSERT INTO alert_notes (alert_id, author, body) VALUES ($1, $2, $3)`, [page.id, SYSTEM_ACTOR.email, reason]);
-    if (page.id !== current.id) await client.query(`INSERT INTO alert_notes (alert_id, author, body) VALUES ($1, $2, $3)`, [current.id, SYSTEM_ACTOR.email, reason]);
-    log.error("controls.auto_drain", { alertId: page.id, errorRateAlertId: current.id, reason });
-    return { drained: true, alertId: page.id, reason } as const;
+    await addNotes(client, alertIds, reason);
+    log.error("controls.auto_drain", { scope: "global", alertId: page.id, errorRateAlertId: current.id, figures, reason });
+    return { drained: true, scope: "global", alertId: page.id, reason, figures } as const;
   });
+}
+
+async function addNotes(db: Queryable, alertIds: string[], body: string) {
+  for (const id of alertIds) await db.query(`INSERT INTO alert_notes (alert_id, author, body) VALUES ($1, $2, $3)`, [id, SYSTEM_ACTOR.email, body]);
 }

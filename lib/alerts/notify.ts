@@ -2,6 +2,7 @@ import { getBreaker } from "@/lib/breakers/registry";
 import type { CircuitBreaker } from "@/lib/breakers/circuit-breaker";
 import type { Queryable } from "@/lib/db/sql";
 import { log } from "@/lib/log";
+import { slackText } from "@/lib/text/user-text";
 import { toAlert, type Alert } from "./alert-record";
 
 const ICON: Record<string, string> = { info: "ℹ️", warning: "🟠", page: "🔴", critical: "🚨" };
@@ -10,10 +11,11 @@ function link(baseUrl: string, path: string) {
   return baseUrl ? `${baseUrl.replace(/\/$/, "")}${path}` : path;
 }
 
+// Alert titles and details carry user text (file names, reasons, error text): escaped, never markup.
 export function openedMessage(alert: Alert, baseUrl = ""): string {
   return [
-    `${ICON[alert.severity] ?? ""} [${alert.severity.toUpperCase()}] ${alert.scenario} · ${alert.title}`,
-    alert.detail,
+    `${ICON[alert.severity] ?? ""} [${alert.severity.toUpperCase()}] ${alert.scenario} · ${slackText(alert.title)}`,
+    slackText(alert.detail),
     `Owner: ${alert.ownerRole} · Runbook: ${link(baseUrl, alert.runbookUrl)} · Alert: ${link(baseUrl, `/alerts?id=${alert.id}`)}`,
   ].join("\n");
 }
@@ -21,7 +23,7 @@ export function openedMessage(alert: Alert, baseUrl = ""): string {
 export function escalatedMessage(alert: Alert, now: Date, baseUrl = ""): string {
   const minutes = Math.floor((now.getTime() - alert.openedAt.getTime()) / 60_000);
   return [
-    `⏫ ESCALATED (D10-06) — unacknowledged for ${minutes} min · [${alert.severity.toUpperCase()}] ${alert.scenario} · ${alert.title}`,
+    `⏫ ESCALATED (D10-06) — unacknowledged for ${minutes} min · [${alert.severity.toUpperCase()}] ${alert.scenario} · ${slackText(alert.title)}`,
     `Escalating to the secondary on-call and the ingestion owner; PM informed. Acknowledge it in the console to stop the escalation.`,
     `Owner: ${alert.ownerRole} · Runbook: ${link(baseUrl, alert.runbookUrl)} · Alert: ${link(baseUrl, `/alerts?id=${alert.id}`)}`,
   ].join("\n");

@@ -1,9 +1,10 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
-import { prisma } from "@/lib/db/client";
+import { pool, prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { verifyPassword } from "./passwords";
+import { recordSignIn } from "./users";
 
 type OidcProfile = { sub: string; email?: string; name?: string };
 
@@ -54,13 +55,14 @@ export function authOptions(): NextAuthOptions {
       },
       async jwt({ token, user }) {
         if (user?.email) {
-          const record = await prisma().user.findUnique({ where: { email: user.email.toLowerCase() } });
-          if (record) token.sub = record.id;
+          // The session version goes into the token; a disabled user gets none, so their session is refused.
+          const record = await recordSignIn(pool(), user.email);
+          if (record) Object.assign(token, { sub: record.id, sessionVersion: record.sessionVersion });
         }
         return token;
       },
       session({ session, token }) {
-        return { ...session, user: { ...session.user, id: token.sub } };
+        return { ...session, user: { ...session.user, id: token.sub, sessionVersion: token.sessionVersion } };
       },
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, ROLES, can, decide, rolesFor } from "./permissions";
+import { ACTIONS, ROLES, can, decide, decideHalt, decideLiftHalt, rolesFor } from "./permissions";
 
 describe("permission matrix", () => {
   it("lets every role view the console and nothing grants an unknown role", () => {
@@ -31,6 +31,19 @@ describe("permission matrix", () => {
       reason: "your kill-switch privileges are suspended",
     });
     expect(can({ roles: ["sre_lead"], killSwitchSuspended: true }, "upload.force_fail")).toBe(true);
+    // Suspending and restoring are kill-switch privileges too: a suspended user lifts no suspension.
+    expect(decide({ roles: ["sre_lead"], killSwitchSuspended: true }, "controls.suspend_kill_switch")).toMatchObject({ allowed: false, reason: "your kill-switch privileges are suspended" });
+  });
+
+  it("lets on-call halt only during a P1, and lift only an on-call halt", () => {
+    expect(decideHalt({ roles: ["sre_lead"] }, null)).toEqual({ allowed: true, authority: "controls.halt" });
+    expect(decideHalt({ roles: ["oncall"] }, "P1")).toEqual({ allowed: true, authority: "controls.halt_p1" });
+    expect(decideHalt({ roles: ["oncall"] }, "P2")).toMatchObject({ allowed: false });
+    expect(decideHalt({ roles: ["oncall"], killSwitchSuspended: true }, "P1")).toEqual({ allowed: false, reason: "your kill-switch privileges are suspended" });
+    expect(decideHalt({ roles: ["viewer"] }, "P1")).toEqual({ allowed: false, reason: "requires sre_lead or ingestion_owner or admin" });
+    expect(decideLiftHalt({ roles: ["oncall"] }, "P1", "controls.halt_p1")).toEqual({ allowed: true });
+    expect(decideLiftHalt({ roles: ["oncall"] }, "P1", "controls.halt")).toMatchObject({ allowed: false });
+    expect(decideLiftHalt({ roles: ["ingestion_owner"] }, null, "controls.halt")).toEqual({ allowed: true });
   });
 
   it("explains a refusal by naming the roles that may", () => {

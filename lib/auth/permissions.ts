@@ -81,7 +81,11 @@ const MATRIX: Record<Role, readonly Action[]> = {
   ],
 };
 
-/** Actions that are kill-switch privileges: refused while the user's privileges are suspended (D10-05). */
+/**
+ * Actions that are kill-switch privileges: refused while the user's privileges are suspended (D10-05).
+ * Suspending and restoring are among them, so a suspended user can neither lift their own suspension
+ * nor anyone else's.
+ */
 export const KILL_SWITCH_ACTIONS: readonly Action[] = [
   "controls.drain",
   "controls.halt",
@@ -90,6 +94,7 @@ export const KILL_SWITCH_ACTIONS: readonly Action[] = [
   "controls.freeze_worker",
   "controls.workspace_pause",
   "controls.rollout",
+  "controls.suspend_kill_switch",
 ];
 
 export type Actor = { roles: readonly Role[]; killSwitchSuspended?: boolean };
@@ -112,6 +117,35 @@ export function decide(actor: Actor, action: Action): Decision {
 
 export function can(actor: Actor, action: Action): boolean {
   return decide(actor, action).allowed;
+}
+
+export const SEVERITIES = ["P1", "P2", "P3", "P4"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** The privilege a halt was set under: the halt privilege itself, or on-call's during a declared P1. */
+export type HaltAuthority = "controls.halt" | "controls.halt_p1";
+
+/**
+ * Setting a halt (D10-09): the halt privilege, or on-call's while declaring a P1. An allowed decision
+ * names the authority the halt is set under, so that lifting it can be judged later.
+ */
+export function decideHalt(actor: Actor, severity: Severity | null | undefined): ({ allowed: true; authority: HaltAuthority }) | { allowed: false; reason: string } {
+  const full = decide(actor, "controls.halt");
+  if (full.allowed) return { allowed: true, authority: "controls.halt" };
+  const p1 = decide(actor, "controls.halt_p1");
+  // A refusal of the P1 privilege to someone who holds it can only be their suspension: say so.
+  if (!p1.allowed) return actor.roles.some((role) => MATRIX[role].includes("controls.halt_p1")) ? p1 : full;
+  if (severity !== "P1") return { allowed: false, reason: "on-call may halt, or lift an on-call halt, only while declaring a P1" };
+  return { allowed: true, authority: "controls.halt_p1" };
+}
+
+/**
+ * Lifting (or replacing) a halt: one set under the halt privilege needs that privilege — on-call cannot
+ * undo an SRE lead's or ingestion owner's halt — while an on-call P1 halt may be lifted by anyone who could set it.
+ */
+export function decideLiftHalt(actor: Actor, severity: Severity | null | undefined, setUnder: HaltAuthority): Decision {
+  const decision = setUnder === "controls.halt" ? decide(actor, "controls.halt") : decideHalt(actor, severity);
+  return decision.allowed ? { allowed: true } : decision;
 }
 
 export function isRole(value: string): value is Role {

@@ -2,20 +2,20 @@ import "server-only";
 import { cache } from "react";
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
-import { prisma } from "@/lib/db/client";
+import { pool } from "@/lib/db/client";
 import { authOptions } from "./options";
-import type { Role } from "./permissions";
+import { sessionUser, type SessionUser } from "./users";
 
-export type CurrentUser = { id: string; email: string; name: string | null; roles: Role[]; killSwitchSuspended: boolean };
+export type CurrentUser = SessionUser;
 
-/** The signed-in user with roles read from the database on every request, so a demotion applies at once. */
+/**
+ * The signed-in user, read from the database on every request: a demotion applies at once, and a
+ * disabled user or a session from before "sign out everywhere" (an older session version) gets null.
+ */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   const session = await getServerSession(authOptions());
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id) return null;
-  const user = await prisma().user.findUnique({ where: { id } });
-  if (!user) return null;
-  return { id: user.id, email: user.email, name: user.name, roles: user.roles as Role[], killSwitchSuspended: user.killSwitchSuspended };
+  const claims = session?.user as { id?: unknown; sessionVersion?: unknown } | undefined;
+  return claims ? sessionUser(pool(), claims) : null;
 });
 
 export async function requirePageUser(): Promise<CurrentUser> {

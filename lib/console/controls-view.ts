@@ -1,18 +1,28 @@
 import type pg from "pg";
-import { decide, type Action, type Actor } from "@/lib/auth/permissions";
+import { incidentIdFormat } from "@/lib/audit/accountable";
+import { decide, decideLiftHalt, type Action, type Actor } from "@/lib/auth/permissions";
 import { readControls } from "@/lib/controls/controls";
 
 const ACTIONS: Action[] = ["controls.drain", "controls.halt", "controls.halt_p1", "controls.resume", "controls.freeze_worker", "controls.workspace_pause", "controls.rollout", "controls.suspend_kill_switch"];
 
 /** The Controls page: current state with who set it, workspaces, users' kill-switch status, and what this user may do. */
-export async function controlsView(pool: pg.Pool, user: Actor) {
+export async function controlsView(pool: pg.Pool, user: Actor & { id: string }) {
   const [controls, workspaces, users] = await Promise.all([
     readControls(pool),
     pool.query(`SELECT id, slug, name, paused, paused_by, paused_at, pause_reason, pause_incident_id, pause_expires_at FROM workspaces ORDER BY slug`),
     pool.query(`SELECT id, email, roles::text[] AS roles, kill_switch_suspended FROM users ORDER BY email`),
   ]);
+  const halt = controls.mode.value.mode === "halted" ? controls.mode.value : null;
+  const setUnder = halt?.authority ?? "controls.halt";
+  // Lifting the current halt, judged as on-call would declare it (a P1); the UI asks for the P1 when needed.
+  const liftHalt = decideLiftHalt(user, "P1", setUnder);
   return {
     controls,
+    /** The incident ID form every change must use (INCIDENT_ID_PATTERN), for the forms' hint. */
+    incidentIdFormat: incidentIdFormat(),
+    liftHalt: liftHalt.allowed
+      ? { ...liftHalt, needsP1: !decide(user, "controls.halt").allowed }
+      : { ...liftHalt, reason: `${liftHalt.reason} (set by ${controls.mode.setBy} ${setUnder === "controls.halt" ? "with the halt privilege" : "during a declared P1"})` },
     workspaces: workspaces.rows.map((w) => ({
       id: w.id as string,
       slug: w.slug as string,
@@ -24,7 +34,13 @@ export async function controlsView(pool: pg.Pool, user: Actor) {
       pauseIncidentId: w.pause_incident_id as string | null,
       pauseExpiresAt: w.pause_expires_at as Date | null,
     })),
-    users: users.rows.map((u) => ({ id: u.id as string, email: u.email as string, roles: u.roles as string[], killSwitchSuspended: u.kill_switch_suspended as boolean })),
+    users: users.rows.map((u) => ({
+      id: u.id as string,
+      email: u.email as string,
+      roles: u.roles as string[],
+      killSwitchSuspended: u.kill_switch_suspended as boolean,
+      isMe: u.id === user.id,
+    })),
     permissions: Object.fromEntries(ACTIONS.map((a) => [a, decide(user, a)])),
   };
 }

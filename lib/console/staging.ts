@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { incidentIdFormat } from "@/lib/audit/accountable";
 import { stagingBloat } from "@/lib/ingestion/cleanup-staging";
 
 /** The staging backlog by upload (from counters), the bloat verdict, and cleanup requests. */
@@ -35,6 +36,7 @@ export async function stagingOverview(pool: pg.Pool) {
       decidedBy: r.decided_by as string | null,
       deletedRows: r.deleted_rows as number,
     })),
+    incidentIdFormat: incidentIdFormat(),
   };
 }
 

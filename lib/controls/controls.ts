@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SEVERITIES } from "@/lib/auth/permissions";
 import type { Queryable } from "@/lib/db/sql";
 import { env } from "@/lib/env";
 
@@ -9,7 +10,12 @@ export type Worker = (typeof WORKERS)[number];
 export const PHASES = ["P0", "P1", "P2", "P3", "P4"] as const;
 
 const valueSchemas = {
-  mode: z.object({ mode: z.enum(MODES) }),
+  /** A halt also records the severity declared with it and the privilege it was set under (D10-09). */
+  mode: z.object({
+    mode: z.enum(MODES),
+    severity: z.enum(SEVERITIES).nullish(),
+    authority: z.enum(["controls.halt", "controls.halt_p1"]).optional(),
+  }),
   freeze: z.object({ frozen: z.boolean() }),
   rollout: z.object({ phase: z.enum(PHASES), allowlist: z.array(z.string()) }),
 };
@@ -27,7 +33,7 @@ export type ControlEntry<V> = {
 
 export type Controls = {
   /** The mode stored in the database (after expiry). */
-  mode: ControlEntry<{ mode: Mode }>;
+  mode: ControlEntry<z.infer<typeof valueSchemas.mode>>;
   /** INGESTION_ENABLED=false forces halt regardless of the database. */
   envHalt: boolean;
   effectiveMode: Mode;
@@ -35,17 +41,41 @@ export type Controls = {
   rollout: ControlEntry<{ phase: (typeof PHASES)[number]; allowlist: string[] }>;
 };
 
-/** What a control reverts to when its expiry passes. */
-export const DEFAULTS = { mode: { mode: "running" as Mode }, freeze: { frozen: false } };
+/** What a control holds when it has no row. */
+export const DEFAULTS = { mode: { mode: "running" as Mode }, freeze: { frozen: false }, rollout: { phase: "P0" as const, allowlist: [] as string[] } };
 
-type Row = { key: string; value: unknown; version: number; set_by: string; set_at: Date; reason: string | null; incident_id: string | null; expires_at: Date | null };
+/**
+ * What a control reverts to when its expiry passes ("resume automatically at"): the mode resumes, a
+ * freeze thaws, and a rollout returns to the phase in force before the temporary change — never to an
+ * empty P0 allowlist that would shut out every workspace. `c` names the row; the JS twin is `revertedValue`.
+ */
+export const REVERTED_VALUE_SQL = (c: string) => `CASE WHEN ${c}.key = 'mode' THEN '{"mode":"running"}'::jsonb
+  WHEN ${c}.key LIKE 'freeze.%' THEN '{"frozen":false}'::jsonb
+  ELSE coalesce(${c}.previous_value, '${JSON.stringify(DEFAULTS.rollout)}'::jsonb) END`;
+
+type Row = {
+  key: string;
+  value: unknown;
+  previous_value: unknown;
+  version: number;
+  set_by: string;
+  set_at: Date;
+  reason: string | null;
+  incident_id: string | null;
+  expires_at: Date | null;
+};
+
+function revertedValue(row: Row, fallback: unknown): unknown {
+  if (row.key === "mode" || row.key.startsWith("freeze.")) return fallback;
+  return row.previous_value ?? fallback;
+}
 
 function entry<V>(row: Row | undefined, key: string, schema: z.ZodType<V>, fallback: V, now: Date): ControlEntry<V> {
   if (!row) return { key, value: fallback, version: 0, setBy: "default", setAt: new Date(0), reason: null, incidentId: null, expiresAt: null };
   const expired = row.expires_at !== null && row.expires_at <= now;
   return {
     key,
-    value: expired ? fallback : schema.parse(row.value),
+    value: schema.parse(expired ? revertedValue(row, fallback) : row.value),
     version: row.version,
     setBy: row.set_by,
     setAt: row.set_at,
@@ -56,14 +86,14 @@ function entry<V>(row: Row | undefined, key: string, schema: z.ZodType<V>, fallb
 }
 
 export async function readControls(db: Queryable, now = new Date()): Promise<Controls> {
-  const { rows } = await db.query<Row>(`SELECT key, value, version, set_by, set_at, reason, incident_id, expires_at FROM ingestion_controls`);
+  const { rows } = await db.query<Row>(`SELECT key, value, previous_value, version, set_by, set_at, reason, incident_id, expires_at FROM ingestion_controls`);
   const byKey = new Map(rows.map((r) => [r.key, r]));
   const mode = entry(byKey.get("mode"), "mode", valueSchemas.mode, DEFAULTS.mode, now);
   const envHalt = !env().INGESTION_ENABLED;
   const freezes = Object.fromEntries(
     WORKERS.map((w) => [w, entry(byKey.get(`freeze.${w}`), `freeze.${w}`, valueSchemas.freeze, DEFAULTS.freeze, now)]),
   ) as Controls["freezes"];
-  const rollout = entry(byKey.get("rollout"), "rollout", valueSchemas.rollout, { phase: "P0" as const, allowlist: [] }, now);
+  const rollout = entry(byKey.get("rollout"), "rollout", valueSchemas.rollout, DEFAULTS.rollout, now);
   return { mode, envHalt, effectiveMode: envHalt ? "halted" : mode.value.mode, freezes, rollout };
 }
 

@@ -1,8 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
+import { log } from "@/lib/log";
 import type { Queryable } from "./sql";
 
-export type ReadinessCheck = { name: "database" | "migrations" | "controls"; ok: boolean; detail?: string };
+export type ReadinessCheck = {
+  name: "database" | "migrations" | "controls";
+  ok: boolean;
+  /** Which way it failed, safe to show anyone. */
+  detail?: string;
+  /** The database's own error text: for the log and the console, never for /ready. */
+  error?: string;
+};
 export type Readiness = { ready: boolean; checks: ReadinessCheck[] };
 
 export function expectedMigrations(root = process.cwd()): string[] {
@@ -25,23 +34,52 @@ export async function pendingMigrations(db: Queryable): Promise<string[]> {
   return expected.filter((name) => !applied.has(name));
 }
 
+const failed = (name: ReadinessCheck["name"], detail: string, error: unknown): ReadinessCheck => ({
+  name,
+  ok: false,
+  detail,
+  error: error instanceof Error ? error.message : String(error),
+});
+
 export async function checkReadiness(db: Queryable): Promise<Readiness> {
   const checks: ReadinessCheck[] = [];
   try {
     await db.query("SELECT 1");
     checks.push({ name: "database", ok: true });
   } catch (error) {
-    checks.push({ name: "database", ok: false, detail: `unreachable: ${(error as Error).message}` });
+    checks.push(failed("database", "unreachable", error));
     return { ready: false, checks };
   }
-  const pending = await pendingMigrations(db);
+  let pending: string[];
+  try {
+    pending = await pendingMigrations(db);
+  } catch (error) {
+    checks.push(failed("migrations", "the applied migrations could not be read", error));
+    return { ready: false, checks };
+  }
   checks.push(pending.length ? { name: "migrations", ok: false, detail: `pending: ${pending.join(", ")}` } : { name: "migrations", ok: true });
   if (pending.length) return { ready: false, checks };
   try {
     await db.query("SELECT key FROM ingestion_controls LIMIT 1");
     checks.push({ name: "controls", ok: true });
   } catch (error) {
-    checks.push({ name: "controls", ok: false, detail: (error as Error).message });
+    checks.push(failed("controls", "the controls could not be read", error));
   }
   return { ready: checks.every((c) => c.ok), checks };
+}
+
+/**
+ * GET /ready for anyone who asks (a load balancer, a stranger): which check failed, never the
+ * database's own error text (host names, users, table names). That goes to the log under an error id
+ * the answer names.
+ */
+export async function publicReadiness(db: Queryable): Promise<{ status: number; body: Readiness }> {
+  const readiness = await checkReadiness(db);
+  const checks = readiness.checks.map(({ error, ...check }) => {
+    if (error === undefined) return check;
+    const errorId = randomUUID();
+    log.error("ready.check_failed", { check: check.name, errorId, error });
+    return { ...check, detail: `${check.detail} (error id ${errorId})` };
+  });
+  return { status: readiness.ready ? 200 : 503, body: { ready: readiness.ready, checks } };
 }

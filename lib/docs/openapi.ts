@@ -35,7 +35,8 @@ export function buildOpenApi() {
       "/api/v1/uploads": {
         post: {
           summary: "Upload a CSV export",
-          description: "Multipart form; send the text fields before the file. The file is streamed to storage, never buffered whole.",
+          description:
+            "Multipart form; send the text fields before the file (a file that comes first is refused with FIELDS_AFTER_FILE): every policy check runs on them before a byte is stored. The file is streamed to storage, never buffered whole.",
           requestBody: {
             required: true,
             content: {
@@ -50,13 +51,13 @@ export function buildOpenApi() {
           },
           responses: {
             "201": { description: "Accepted; the upload starts as pending.", content: json(uploadDtoSchema) },
-            "400": error("The form is invalid.", ["INVALID_REQUEST"]),
+            "400": error("The form is invalid, the file came before the fields, or it is empty.", ["INVALID_REQUEST", "FIELDS_AFTER_FILE", "EMPTY_FILE"]),
             "401": unauthorized,
             "403": error("The key belongs to another workspace, or the workspace is not in the rollout.", ["WRONG_WORKSPACE", "NOT_IN_ROLLOUT"]),
             "409": error("The same file was already uploaded for this workspace.", ["DUPLICATE_FILE"]),
             "413": error("The file is larger than the limit.", ["FILE_TOO_LARGE"]),
             "415": error("The file is not a CSV.", ["UNSUPPORTED_MEDIA_TYPE"]),
-            "429": error("Too many uploads waiting, or the key's rate limit.", ["THROTTLED", "RATE_LIMITED"], true),
+            "429": error("Too many uploads waiting (in all, or from this workspace: its share of the queue), or the key's rate limit.", ["THROTTLED", "WORKSPACE_THROTTLED", "RATE_LIMITED"], true),
             "503": error("Ingestion, or this workspace, is paused.", ["INGESTION_PAUSED", "WORKSPACE_PAUSED"], true),
           },
         },

@@ -5,6 +5,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { decide, type Role } from "@/lib/auth/permissions";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, forbidden, notFound } from "@/lib/errors";
+import { parseUuid } from "@/lib/db/ids";
 import { computeGaFigures, type GaFigures } from "./compute-ga-figures";
 import { isoDay } from "./ga-window";
 import { LINE_ACTION, LINE_LABEL, shortfalls } from "./ga-rules";
@@ -66,7 +67,6 @@ export function canonicalJson(value: unknown): string {
 
 export const hashFigures = (figures: GaFigures) => createHash("sha256").update(canonicalJson(figures)).digest("hex");
 
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function checklistComplete(checklist: unknown): boolean {
@@ -113,7 +113,7 @@ const SIGNOFF_COLUMNS = `id, status::text AS status, figures, figures_hash, comp
 const SIGNATURE_COLUMNS = `signoff_id, line::text AS line, signer_email, signer_name, vote::text AS vote, note, figures_hash, signed_at`;
 
 export async function getGaSignoffOrThrow(db: Queryable, id: string): Promise<GaSignoff> {
-  const form = isUuid(id) ? await db.query(`SELECT ${SIGNOFF_COLUMNS} FROM ga_signoffs WHERE id = $1`, [id]) : { rows: [] };
+  const form = await db.query(`SELECT ${SIGNOFF_COLUMNS} FROM ga_signoffs WHERE id = $1`, [parseUuid(id, `GA sign-off ${id}`)]);
   if (!form.rows[0]) throw notFound(`GA sign-off ${id}`);
   const signatures = await db.query(`SELECT ${SIGNATURE_COLUMNS} FROM ga_signatures WHERE signoff_id = $1`, [id]);
   return toSignoff(form.rows[0], signatures.rows);
@@ -200,6 +200,7 @@ export async function recomputeGaSignoff(
 
 /** The PM fills in the D8 §6.1 qualitative checklist — only while nobody has signed. */
 export async function saveGaChecklist(pool: pg.Pool, actor: GaActor, input: { id: string; checklist: Checklist; expectedVersion: number }): Promise<GaSignoff> {
+  parseUuid(input.id, `GA sign-off ${input.id}`);
   const checklist = checklistSchema.parse(input.checklist);
   await withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ old: unknown }>(

@@ -3,6 +3,7 @@ import { pool, prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { takeToken } from "@/lib/ingestion/rate-limit";
 import { errorResponse, json } from "./respond";
+import { parseRouteIds } from "./route-params";
 
 type ApiKeyRecord = Awaited<ReturnType<typeof authenticateApiKey>>;
 
@@ -14,7 +15,7 @@ export function apiKeyRoute(
     try {
       const apiKey = await authenticateApiKey(prisma(), request.headers.get("authorization"));
       await takeToken(pool(), `api-key:${apiKey.id}`, env().RATE_LIMIT_PER_MINUTE);
-      const result = await handler({ apiKey, request, params: (await context.params) ?? {} });
+      const result = await handler({ apiKey, request, params: parseRouteIds((await context.params) ?? {}) });
       return json(result.body, { status: result.status ?? 200 });
     } catch (error) {
       return errorResponse(error);

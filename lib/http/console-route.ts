@@ -6,6 +6,7 @@ import { decide, type Action } from "@/lib/auth/permissions";
 import { pool } from "@/lib/db/client";
 import { forbidden, unauthorized } from "@/lib/errors";
 import { errorResponse, json } from "./respond";
+import { parseRouteIds } from "./route-params";
 
 type Context<S extends z.ZodType | undefined> = {
   user: CurrentUser;
@@ -56,9 +57,10 @@ export function consoleRoute<S extends z.ZodType | undefined = undefined>(
         }
         throw forbidden(`Not allowed: ${decision.reason}.`);
       }
+      const ids = parseRouteIds(params, options.target);
       const raw = options.body ? await request.json().catch(() => ({})) : undefined;
       const body = (options.body ? options.body.parse(raw) : undefined) as Context<S>["body"];
-      const result = await handler({ user, body, params, request });
+      const result = await handler({ user, body, params: ids, request });
       return result instanceof Response ? result : json(result ?? { ok: true });
     } catch (error) {
       return errorResponse(error);

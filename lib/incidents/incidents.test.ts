@@ -1,10 +1,15 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { addAlertNote } from "@/lib/alerts/alert-actions";
+import { appRouteFiles, serveAppRoutes, sessionCookie } from "@/lib/testing/next-routes";
 import { setMode } from "@/lib/controls/change-control";
 import { closeRunbookExecution, recordRunbookStep, startRunbookExecution } from "@/lib/runbooks/runbook-executions";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { forceFailUpload } from "@/lib/uploads/force-fail-upload";
 import { gatherIncidentTimeline } from "./incident-timeline";
 import { postmortemMarkdown, recentIncidents, savePostmortem } from "./postmortems";
+
+// The marker package throws outside Next's react-server build; the console route imports it.
+vi.mock("server-only", () => ({}));
 
 const oncall = { id: "00000000-0000-0000-0000-0000000000d1", email: "oncall@example.com", roles: ["oncall" as const] };
 const sre = { id: "00000000-0000-0000-0000-0000000000d2", email: "sre@example.com", roles: ["sre_lead" as const] };
@@ -106,9 +111,57 @@ describe("postmortem draft", () => {
     expect(md).toContain("## What happened\n\nAn upload sat in processing.");
     expect(md).toContain("## Why\n\nThe parse worker's instance died holding the lease.");
     expect(md).toContain("## What we changed\n\n_To be written:");
-    expect(md).toContain("| upload | Upload force-failed from processing: stuck\\|file.csv (acme) | oncall@example.com | INC-9 | worker died |");
+    expect(md).toContain("| upload | Upload force-failed from processing: stuck\\|file.csv (acme) | `oncall@example.com` | INC-9 | worker died |");
     expect(md).toContain("**escalated** — 2 ok, 0 failed, 0 skipped — to the ingestion owner");
 
     expect((await recentIncidents(pool())).map((r) => r.incidentId)).toEqual(["INC-9"]);
+  });
+});
+
+/** User text a hostile or careless user could type: HTML, a link, an image, a Slack mention, bare links. */
+const HOSTILE = `<img src=x onerror=alert(1)> [click](http://evil.example/x) ![p](https://evil.example/p.png) <!channel> www.evil.example me@evil.example`;
+
+/** What is left of Markdown once its code spans are taken out: where links, images and HTML would act. */
+const outsideCode = (md: string) => md.replace(/`[^`\n]*`/g, "");
+
+describe("the Markdown export over HTTP", () => {
+  let server: Awaited<ReturnType<typeof serveAppRoutes>>;
+  beforeAll(async () => {
+    server = await serveAppRoutes(appRouteFiles("api").filter((r) => r.pattern === "/api/console/incidents/markdown"));
+  });
+  afterAll(() => server?.close());
+
+  it("escapes file names, notes, reasons and the written part: no links, images, HTML or mentions from user text", async () => {
+    const { uploadId } = await seedIncident();
+    await pool().query(`UPDATE uploads SET file_name = $2 WHERE id = $1`, [uploadId, `${HOSTILE}.csv`]);
+    await addAlertNote(pool(), oncall, "00000000-0000-0000-0000-0000000000aa", `note: ${HOSTILE}`);
+    const mode = await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } });
+    await setMode(pool(), oncall, { mode: "running", reason: `reason: ${HOSTILE}`, incidentId: "INC-9", expectedVersion: mode.version });
+    const from = new Date(Date.now() - 60 * 60_000);
+    const to = new Date(Date.now() + 60_000);
+    await savePostmortem(pool(), oncall, { incidentId: "INC-9", title: `Title ${HOSTILE}`, from, to, whatHappened: `line one ${HOSTILE}\nline two`, why: "", whatChanged: "", expectedVersion: 0 });
+    const viewer = await prisma().user.create({ data: { email: "viewer@example.com", roles: ["viewer"] } });
+
+    const response = await fetch(`${server.url}/api/console/incidents/markdown?${new URLSearchParams({ incident: "INC-9", from: from.toISOString(), to: to.toISOString() })}`, {
+      headers: { cookie: await sessionCookie(viewer) },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/markdown");
+    const md = await response.text();
+
+    // Each piece of user text is there, escaped.
+    expect(md).toMatch(/^# Postmortem: Title &lt;img src=x onerror=alert\(1\)&gt; \\\[click\\\]\(`http:\/\/evil\.example\/x\)`/);
+    expect(md).toContain("line one &lt;img");
+    expect(md).toContain("\nline two");
+    expect(md).toContain("reason: reason: &lt;img");
+    expect(md).toContain("note: &lt;img");
+    expect(md).toContain("Upload force-failed from processing: &lt;img");
+    expect(md).toContain("&lt;\\!channel&gt;");
+    expect(md).toContain("\\!\\[p\\](`https://evil.example/p.png)`");
+    // Nothing of it acts: no raw HTML or angle-bracket link/mention, no link or image syntax, no bare link.
+    const live = outsideCode(md);
+    expect(live).not.toMatch(/</);
+    expect(live).not.toMatch(/(?<!\\)\[/);
+    expect(live).not.toMatch(/:\/\/|www\.|@evil/);
   });
 });

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { conflict } from "@/lib/errors";
+import { markdownBlock, markdownText } from "@/lib/text/user-text";
 import { assertWindow, type SavePostmortemInput } from "./incident.schema";
 import type { IncidentTimeline } from "./incident-timeline";
 
@@ -102,15 +103,16 @@ export async function savePostmortem(pool: pg.Pool, actor: AuditActor, input: Sa
 
 // ---- Markdown -----------------------------------------------------------------------------------
 
-const cell = (text: string | null | undefined) => (text ?? "").replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-const block = (text: string | null | undefined, placeholder: string) => (text?.trim() ? text.trim() : `_${placeholder}_`);
+// Every piece of user text (titles, file names, notes, reasons, actors) goes through these.
+const cell = markdownText;
+const block = (text: string | null | undefined, placeholder: string) => (text?.trim() ? markdownBlock(text.trim()) : `_${placeholder}_`);
 const minutes = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
 
 /** The postmortem draft (Iteration 06 template: what happened, why, what we changed) as Markdown. */
 export function postmortemMarkdown(timeline: IncidentTimeline, written: Pick<Postmortem, "title" | "whatHappened" | "why" | "whatChanged" | "updatedBy" | "updatedAt"> | null): string {
   const t = timeline;
   const lines = [
-    `# Postmortem: ${written?.title?.trim() || t.incidentId}`,
+    `# Postmortem: ${cell(written?.title?.trim() || t.incidentId)}`,
     "",
     "| Field | Detail |",
     "|---|---|",
@@ -125,7 +127,7 @@ export function postmortemMarkdown(timeline: IncidentTimeline, written: Pick<Pos
     "",
     "## Facts gathered from the data",
     "",
-    ...t.facts.map((f) => `- ${f}`),
+    ...t.facts.map((f) => `- ${cell(f)}`),
     "",
     "## What happened",
     "",
@@ -142,7 +144,7 @@ export function postmortemMarkdown(timeline: IncidentTimeline, written: Pick<Pos
     "## Runbook executions",
     "",
     ...(t.runbooks.length
-      ? t.runbooks.map((r) => `- ${r.title} (\`${r.runbook}\`) started by ${r.startedBy} at ${r.startedAt}: **${r.status}** — ${r.ok} ok, ${r.failed} failed, ${r.skipped} skipped${r.closingNote ? ` — ${cell(r.closingNote)}` : ""}`)
+      ? t.runbooks.map((r) => `- ${cell(r.title)} (\`${r.runbook}\`) started by ${cell(r.startedBy)} at ${r.startedAt}: **${r.status}** — ${r.ok} ok, ${r.failed} failed, ${r.skipped} skipped${r.closingNote ? ` — ${cell(r.closingNote)}` : ""}`)
       : ["_None._"]),
     "",
     "## Timeline (UTC)",

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { readControls, workerBlockedReason } from "@/lib/controls/controls";
 import { WORKER_ALLOWED_SQL } from "@/lib/controls/controls";
+import type { Queryable } from "@/lib/db/sql";
 
 export const BLOAT_ROWS = 500_000;
 export const BLOAT_AGE_DAYS = 7;
@@ -21,7 +22,7 @@ export async function stagingBloat(pool: pg.Pool): Promise<StagingBloat> {
 }
 
 /** Deletes up to `limit` staging rows of one upload, guarded by its expected status and the kill switch. */
-export async function deleteStagingBatch(pool: pg.Pool, uploadId: string, statuses: string[], limit: number): Promise<number> {
+export async function deleteStagingBatch(pool: Queryable, uploadId: string, statuses: string[], limit: number): Promise<number> {
   const { rows } = await pool.query<{ deleted: string }>(
     `WITH target AS (
        SELECT id FROM uploads WHERE id = $1 AND status = ANY($2::"UploadStatus"[]) AND ${WORKER_ALLOWED_SQL("'cleanup'")} FOR UPDATE),

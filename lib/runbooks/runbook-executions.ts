@@ -3,6 +3,7 @@ import { refuse } from "@/lib/audit/accountable";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, notFound } from "@/lib/errors";
+import { parseUuid } from "@/lib/db/ids";
 import { toCsv } from "./csv";
 import { unresolvedSteps } from "./execution-rules";
 import { findRunbook } from "./load-runbooks";
@@ -53,7 +54,6 @@ export type Execution = {
 };
 
 
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function toRecord(r: Record<string, any>): StepRecord {
@@ -115,7 +115,7 @@ async function withRecords(db: Queryable, rows: Record<string, any>[]): Promise<
 }
 
 export async function getRunbookExecutionOrThrow(db: Queryable, id: string): Promise<Execution> {
-  const { rows } = isUuid(id) ? await db.query(`SELECT ${EXECUTION_COLUMNS} FROM ${EXECUTION_FROM} WHERE e.id = $1`, [id]) : { rows: [] };
+  const { rows } = await db.query(`SELECT ${EXECUTION_COLUMNS} FROM ${EXECUTION_FROM} WHERE e.id = $1`, [parseUuid(id, `Runbook execution ${id}`)]);
   if (!rows[0]) throw notFound(`Runbook execution ${id}`);
   return (await withRecords(db, rows))[0];
 }
@@ -174,7 +174,7 @@ export async function startRunbookExecution(
   const target = { type: "runbook", id: runbook.slug };
   if (!incidentId) await refuse(pool, actor, "runbook.start", target, {}, badRequest("Name the incident ID or the alert this run answers.", "INCIDENT_ID_REQUIRED"));
   if (alertId) {
-    const alert = isUuid(alertId) ? await pool.query(`SELECT 1 FROM alerts WHERE id = $1`, [alertId]) : { rowCount: 0 };
+    const alert = await pool.query(`SELECT 1 FROM alerts WHERE id = $1`, [parseUuid(alertId, `Alert ${alertId}`)]);
     if (!alert.rowCount) throw notFound(`Alert ${alertId}`);
   }
   const id = await withTransaction(pool, async (client) => {

@@ -1,9 +1,11 @@
 import type pg from "pg";
-import { refuse, requireAccountability } from "@/lib/audit/accountable";
+import { recordRefusal, refuse, requireAccountability } from "@/lib/audit/accountable";
 import { recordAudit } from "@/lib/audit/record-audit";
+import { decide } from "@/lib/auth/permissions";
 import type { Operator } from "@/lib/controls/change-control";
+import { readControls, workerBlockedReason } from "@/lib/controls/controls";
 import { withTransaction } from "@/lib/db/sql";
-import { badRequest, conflict, forbidden, notFound } from "@/lib/errors";
+import { AppError, badRequest, conflict, forbidden, notFound } from "@/lib/errors";
 import { deleteStagingBatch } from "@/lib/ingestion/cleanup-staging";
 import { TERMINAL } from "@/lib/ingestion/transition";
 
@@ -23,7 +25,10 @@ export async function previewCleanup(pool: pg.Pool, uploadIds: string[]): Promis
 }
 
 export async function requestCleanup(pool: pg.Pool, actor: Operator, input: { uploadIds: string[]; reason?: string | null; incidentId?: string | null }) {
-  await requireAccountability(pool, actor, "cleanup.request", { type: "staging", id: input.uploadIds.join(",") }, input);
+  const target = { type: "staging", id: input.uploadIds.join(",") };
+  await requireAccountability(pool, actor, "cleanup.request", target, input);
+  const decision = decide(actor, "cleanup.request");
+  if (!decision.allowed) await refuse(pool, actor, "cleanup.request", target, input, forbidden(`Not allowed: ${decision.reason}.`));
   const preview = await previewCleanup(pool, input.uploadIds);
   if (preview.rows === 0) throw badRequest("Those uploads hold no staging rows; nothing to clean up.", "NOTHING_TO_CLEAN");
   return withTransaction(pool, async (client) => {
@@ -47,44 +52,61 @@ export async function requestCleanup(pool: pg.Pool, actor: Operator, input: { up
 }
 
 /**
- * A second person approves (self-approval refused) and the deletion runs at once in bounded batches,
- * each batch guarded by the upload's finished status and the kill switch.
+ * A second person approves (self-approval refused) and the deletion runs in the same transaction, in
+ * bounded batches each guarded by the upload's finished status and the kill switch: a crash, a halt or
+ * a freeze mid-way rolls everything back, so a request is never left "approved" with rows undeleted.
  */
 export async function approveCleanup(pool: pg.Pool, actor: Operator, input: { requestId: string; reason?: string | null; incidentId?: string | null }, batchSize = 50_000) {
   const target = { type: "cleanup", id: input.requestId };
   await requireAccountability(pool, actor, "cleanup.approve", target, input);
-  const request = await pool.query<{ requested_by: string; status: string; upload_ids: string[] }>(`SELECT requested_by, status, upload_ids FROM cleanup_requests WHERE id = $1`, [input.requestId]);
-  const row = request.rows[0];
-  if (!row) throw notFound("Cleanup request");
-  if (row.requested_by === actor.email) {
-    await refuse(pool, actor, "cleanup.approve", target, input, forbidden("You requested this cleanup; a different person must approve it.", "SELF_APPROVAL"));
-  }
-  const claimed = await pool.query(
-    `UPDATE cleanup_requests SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1 AND status = 'requested' RETURNING id`,
-    [input.requestId, actor.email],
-  );
-  if (!claimed.rowCount) throw conflict(`This cleanup is already ${row.status}.`, "STALE_CLEANUP");
-  let deleted = 0;
-  for (const uploadId of row.upload_ids) {
-    for (;;) {
-      const n = await deleteStagingBatch(pool, uploadId, [...TERMINAL], batchSize);
-      deleted += n;
-      if (n < batchSize) break;
-    }
-  }
-  await withTransaction(pool, async (client) => {
-    await client.query(`UPDATE cleanup_requests SET status = 'done', deleted_rows = $2, finished_at = now() WHERE id = $1`, [input.requestId, deleted]);
-    await recordAudit(client, {
-      actor,
-      action: "cleanup.approve",
-      targetType: "cleanup",
-      targetId: input.requestId,
-      reason: input.reason,
-      incidentId: input.incidentId,
-      before: { status: "requested", requestedBy: row.requested_by },
-      after: { status: "done", deletedRows: deleted },
-      outcome: "ok",
+  try {
+    return await withTransaction(pool, async (client) => {
+      const request = await client.query<{ requested_by: string; status: string; upload_ids: string[] }>(
+        `SELECT requested_by, status, upload_ids FROM cleanup_requests WHERE id = $1 FOR UPDATE`,
+        [input.requestId],
+      );
+      const row = request.rows[0];
+      if (!row) throw notFound("Cleanup request");
+      const decision = decide(actor, "cleanup.approve");
+      if (!decision.allowed) throw forbidden(`Not allowed: ${decision.reason}.`);
+      if (row.requested_by === actor.email) throw forbidden("You requested this cleanup; a different person must approve it.", "SELF_APPROVAL");
+      if (row.status !== "requested") throw conflict(`This cleanup is already ${row.status}.`, "STALE_CLEANUP");
+      const blocked = workerBlockedReason(await readControls(client), "cleanup");
+      if (blocked) throw cleanupBlocked(blocked);
+      let deleted = 0;
+      for (const uploadId of row.upload_ids) {
+        for (;;) {
+          const n = await deleteStagingBatch(client, uploadId, [...TERMINAL], batchSize);
+          deleted += n;
+          if (n < batchSize) break;
+        }
+      }
+      // A batch refused by the kill switch (or an upload no longer finished) stops short: keep nothing of it.
+      const left = await client.query<{ rows: string }>(`SELECT coalesce(sum(staged_rows), 0) AS rows FROM uploads WHERE id = ANY($1::uuid[])`, [row.upload_ids]);
+      if (Number(left.rows[0].rows) > 0) throw cleanupBlocked(`${left.rows[0].rows} staging rows could not be deleted (ingestion halted, cleanup frozen or an upload no longer finished)`);
+      await client.query(
+        `UPDATE cleanup_requests SET status = 'done', decided_by = $2, decided_at = now(), deleted_rows = $3, finished_at = now() WHERE id = $1 AND status = 'requested'`,
+        [input.requestId, actor.email, deleted],
+      );
+      await recordAudit(client, {
+        actor,
+        action: "cleanup.approve",
+        targetType: "cleanup",
+        targetId: input.requestId,
+        reason: input.reason,
+        incidentId: input.incidentId,
+        before: { status: "requested", requestedBy: row.requested_by },
+        after: { status: "done", deletedRows: deleted },
+        outcome: "ok",
+      });
+      return { id: input.requestId, status: "done" as const, deletedRows: deleted };
     });
-  });
-  return { id: input.requestId, status: "done" as const, deletedRows: deleted };
+  } catch (error) {
+    if (error instanceof AppError && (error.status === 403 || error.code === "CLEANUP_BLOCKED")) await recordRefusal(pool, actor, "cleanup.approve", target, input, error);
+    throw error;
+  }
+}
+
+function cleanupBlocked(why: string) {
+  return conflict(`Cleanup cannot run now: ${why}. Nothing was deleted and the request still awaits approval.`, "CLEANUP_BLOCKED");
 }

@@ -12,5 +12,6 @@ export const POST = apiKeyRoute(async ({ apiKey, request }) => ({
   body: await receiveUpload(pool(), fileStore(), apiKey, request, {
     maxBytes: env().UPLOAD_MAX_BYTES,
     concurrencyLimit: env().INGESTION_CONCURRENCY_LIMIT,
+    workspaceShare: env().INGESTION_WORKSPACE_SHARE,
   }),
 }));

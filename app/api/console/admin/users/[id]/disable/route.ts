@@ -1,0 +1,8 @@
+import { reasonSchema } from "@/lib/auth/admin.schema";
+import { disableUser } from "@/lib/auth/users";
+import { pool } from "@/lib/db/client";
+import { consoleRoute } from "@/lib/http/console-route";
+
+export const POST = consoleRoute({ permission: "users.manage", body: reasonSchema, target: "user" }, ({ user, body, params }) =>
+  disableUser(pool(), user, { user: { id: params.id }, reason: body.reason }),
+);
