@@ -16,6 +16,8 @@ const nextConfig = {
   // `next dev` serves its dev resources (HMR, chunks) only to these hosts besides localhost: the console
   // opened at 127.0.0.1 or at the machine's name works too.
   allowedDevOrigins: ["127.0.0.1", "localhost", hostname(), `${hostname()}.local`],
+  // The runbook pages read runbooks/*.md at run time (lib/runbooks/load-runbooks.ts).
+  outputFileTracingIncludes: { "/runbooks/**": ["./runbooks/*.md"], "/api/console/runbooks/**": ["./runbooks/*.md"] },
   // forbidden() in consolePage answers 403 with app/forbidden.tsx.
   experimental: { authInterrupts: true },
   async headers() {

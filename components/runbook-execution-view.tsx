@@ -1,25 +1,38 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
-import { CATALOG_VERSION, findRunbook, type RunbookStep } from "@/lib/runbooks/catalog";
-import { unresolvedSteps } from "@/lib/runbooks/execution-rules";
+import { useState, type ReactNode } from "react";
 import type { Execution } from "@/lib/runbooks/runbook-executions";
 import type { ClosingOutcome, StepResult } from "@/lib/runbooks/runbook.schema";
 import type { Permission } from "./action-form";
 import { useAction, useLive } from "./api";
-import { ExecutionStatusBadge, ResultBadge, StepBody, type StepVars } from "./runbook-steps";
+import { ExecutionStatusBadge, ResultBadge } from "./runbook-steps";
 import { ErrorBox, Freshness, utc } from "./ui";
 
 const RESULT_LABEL: Record<StepResult, string> = { ok: "OK", failed: "Failed", skipped: "Skipped" };
 
+/** The runbook's outline as the server read it from its Markdown file (the steps' text comes rendered, in `bodies`). */
+export type ExecutionRunbook = {
+  version: string;
+  digest: string;
+  sections: { key: string; label: string; required: boolean; steps: { id: string; title: string }[] }[];
+};
+
 /** Running a runbook: every step with its instructions, its result buttons and its history, then the close form. */
-export function RunbookExecutionView({ initial, canExecute }: { initial: Execution; canExecute: Permission }) {
+export function RunbookExecutionView({
+  initial,
+  runbook,
+  bodies,
+  canExecute,
+}: {
+  initial: Execution;
+  runbook: ExecutionRunbook | null;
+  bodies: Record<string, ReactNode>;
+  canExecute: Permission;
+}) {
   const { data, error, dataUpdatedAt } = useLive<Execution>(["runbook-execution", initial.id], `/api/console/runbooks/executions/${initial.id}`, initial);
   const e = data ?? initial;
-  const runbook = findRunbook(e.runbook);
-  const open = e.status === "open";
-  const vars: StepVars = { INCIDENT_ID: e.incidentId, ...(e.alert?.uploadId ? { UPLOAD_ID: e.alert.uploadId } : {}) };
+  const changed = runbook && (e.runbookVersion !== runbook.version || (e.runbookDigest !== null && e.runbookDigest !== runbook.digest));
 
   return (
     <div className="space-y-5">
@@ -53,21 +66,29 @@ export function RunbookExecutionView({ initial, canExecute }: { initial: Executi
               )}
             </p>
           )}
-          {e.runbookVersion !== CATALOG_VERSION && (
-            <p className="text-sm text-amber-800">Started on catalog {e.runbookVersion}; the runbook has changed since (now {CATALOG_VERSION}). Recorded step titles are kept as they were.</p>
+          <p className="text-sm text-slate-600">
+            Runbook version <span data-testid="execution-runbook-version">{e.runbookVersion}</span>
+          </p>
+          {changed && (
+            <p className="text-sm text-amber-800">
+              Started on version {e.runbookVersion}; the runbook file has changed since (now {runbook.version}). Recorded step titles are kept as they were.
+            </p>
           )}
         </div>
         <Freshness updatedAt={dataUpdatedAt} error={error} />
       </div>
       <ErrorBox error={error} />
-      {!runbook && <ErrorBox error={new Error(`Runbook ${e.runbook} is no longer in the catalog; the recorded steps are below.`)} />}
+      {!runbook && <ErrorBox error={new Error(`Runbook ${e.runbook} is no longer in runbooks/; the recorded steps are below.`)} />}
 
       {runbook?.sections.map((s) => (
-        <section key={s.section} aria-label={s.label} className="rounded-lg border border-slate-200 bg-white p-4">
-          <h2 className="text-lg font-semibold">{s.label}</h2>
+        <section key={s.key} aria-label={s.label} className="rounded-lg border border-slate-200 bg-white p-4">
+          <h2 className="text-lg font-semibold">
+            {s.label}
+            {!s.required && <span className="ml-2 text-sm font-normal text-slate-500">(only when needed)</span>}
+          </h2>
           <ol className="mt-2 space-y-4">
             {s.steps.map((step) => (
-              <StepItem key={step.id} step={step} execution={e} vars={vars} canExecute={canExecute} />
+              <StepItem key={step.id} step={step} body={bodies[step.id]} execution={e} canExecute={canExecute} />
             ))}
           </ol>
         </section>
@@ -112,7 +133,7 @@ export function RunbookExecutionView({ initial, canExecute }: { initial: Executi
   );
 }
 
-function StepItem({ step, execution, vars, canExecute }: { step: RunbookStep; execution: Execution; vars: StepVars; canExecute: Permission }) {
+function StepItem({ step, body, execution, canExecute }: { step: { id: string; title: string }; body: ReactNode; execution: Execution; canExecute: Permission }) {
   const [note, setNote] = useState("");
   const record = useAction<{ stepId: string; result: StepResult; note: string }>(`/api/console/runbooks/executions/${execution.id}/steps`);
   const latest = execution.latest[step.id];
@@ -123,7 +144,7 @@ function StepItem({ step, execution, vars, canExecute }: { step: RunbookStep; ex
       <h3 className="flex flex-wrap items-center gap-2 font-semibold">
         {step.id} {step.title} {latest ? <ResultBadge result={latest.result} /> : <span className="text-xs font-normal text-slate-500">no result yet</span>}
       </h3>
-      <StepBody step={step} vars={vars} />
+      {body}
       {history.length > 0 && (
         <ul className="mt-1 text-xs text-slate-600">
           {history.map((r) => (
@@ -168,7 +189,7 @@ function StepItem({ step, execution, vars, canExecute }: { step: RunbookStep; ex
 function CloseSection({ execution, canExecute }: { execution: Execution; canExecute: Permission }) {
   const close = useAction<{ outcome: ClosingOutcome; note: string; expectedVersion: number }>(`/api/console/runbooks/executions/${execution.id}/close`);
   const [outcome, setOutcome] = useState<ClosingOutcome>("resolved");
-  const missing = unresolvedSteps(execution);
+  const missing = execution.unresolved;
   const denied = !canExecute.allowed ? canExecute.reason : null;
   if (execution.status !== "open") {
     return (

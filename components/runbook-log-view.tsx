@@ -1,14 +1,13 @@
 "use client";
 
 import Link from "next/link";
-import { RUNBOOK_CATALOG } from "@/lib/runbooks/catalog";
 import type { Execution } from "@/lib/runbooks/runbook-executions";
 import { EXECUTION_STATUSES, STEP_RESULTS, type ExecutionFilters } from "@/lib/runbooks/runbook.schema";
 import { ExecutionStatusBadge, ResultBadge } from "./runbook-steps";
 import { Empty, PageHeader, utc } from "./ui";
 
 /** The execution log: filters (as a GET form, so a filtered view is a link), CSV export of the same filter, every step with its result. */
-export function RunbookLogView({ executions, filters, query }: { executions: Execution[]; filters: ExecutionFilters; query: string }) {
+export function RunbookLogView({ executions, filters, query, slugs }: { executions: Execution[]; filters: ExecutionFilters; query: string; slugs: string[] }) {
   return (
     <div className="space-y-4">
       <PageHeader title="Runbook execution log">
@@ -21,9 +20,9 @@ export function RunbookLogView({ executions, filters, query }: { executions: Exe
           Runbook
           <select name="runbook" defaultValue={filters.runbook ?? ""} className="rounded border border-slate-300 px-2 py-1">
             <option value="">any</option>
-            {RUNBOOK_CATALOG.map((r) => (
-              <option key={r.slug} value={r.slug}>
-                {r.slug}
+            {slugs.map((slug) => (
+              <option key={slug} value={slug}>
+                {slug}
               </option>
             ))}
           </select>

@@ -30,7 +30,11 @@ test.describe("runbooks", () => {
     await expect(page.getByRole("link", { name: "Upload stuck in a non-terminal state" })).toBeVisible();
     await page.getByRole("link", { name: "Upload stuck in a non-terminal state" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Upload stuck in a non-terminal state");
-    await expect(page.getByRole("region", { name: "Recovery" })).toContainText("Force-fail");
+    await expect(page.getByRole("region", { name: "Recover" })).toContainText("Force-fail");
+    // Rendered from runbooks/d8-stuck-upload.md: front matter, a numbered step, its SQL with the read-only label.
+    await expect(page.getByTestId("runbook-meta")).toContainText("version 2.0");
+    await expect(page.getByTestId("runbook-step-1.1").getByTestId("runbook-command").first()).toContainText("FROM uploads");
+    await expect(page.getByRole("region", { name: "Rollback" })).toContainText("only when needed");
     await screenshot(page, "runbook-stuck-upload");
 
     await page.getByLabel("Incident ID").fill(incident);
@@ -38,6 +42,7 @@ test.describe("runbooks", () => {
     await expect(page).toHaveURL(/\/runbooks\/executions\/[0-9a-f-]{36}$/);
     const executionId = page.url().split("/").at(-1)!;
     await expect(page.getByTestId("execution-incident")).toHaveText(incident);
+    await expect(page.getByTestId("execution-runbook-version")).toHaveText("2.0");
 
     await mark(page, "1.1", "ok", `runbook-stuck.csv in processing 45 min (${uploadId})`);
     await mark(page, "1.2", "skipped", "no alert yet; found on the Overview tile");
@@ -58,6 +63,7 @@ test.describe("runbooks", () => {
     await mark(page, "4.1", "ok", "upload failed; nothing else stuck");
     await mark(page, "4.2", "ok", "upload.force_fail in the audit log with the incident ID");
     await mark(page, "4.3", "ok", "posted in #ingestion-rollout");
+    await mark(page, "5.1", "ok", "postmortem draft started");
 
     await page.getByLabel("Outcome").selectOption("resolved");
     await page.getByLabel("Closing note").fill("upload aborted; client asked to re-send");
@@ -81,6 +87,7 @@ test.describe("runbooks", () => {
       ["4.1", "ok"],
       ["4.2", "ok"],
       ["4.3", "ok"],
+      ["5.1", "ok"],
     ];
     for (const [step, result] of expected) await expect(execution.getByTestId(`log-step-${step}`)).toContainText(result);
     await expect(execution.getByTestId("log-step-3.2")).toContainText("force-failed from the upload page");
@@ -93,7 +100,7 @@ test.describe("runbooks", () => {
     expect(records.map((r) => [r.step_id, r.result])).toEqual(expected);
     expect(new Set(records.map((r) => r.recorded_by))).toEqual(new Set(["oncall@example.com"]));
     const audit = await sql<{ action: string }>(`SELECT action FROM audit_log WHERE incident_id = $1 AND outcome = 'ok' ORDER BY id`, [incident]);
-    expect(audit.map((a) => a.action)).toEqual(["runbook.start", ...Array(7).fill("runbook.step"), "upload.force_fail", ...Array(4).fill("runbook.step"), "runbook.close"]);
+    expect(audit.map((a) => a.action)).toEqual(["runbook.start", ...Array(7).fill("runbook.step"), "upload.force_fail", ...Array(5).fill("runbook.step"), "runbook.close"]);
 
     // The CSV export of the same filter makes the formula-looking note safe.
     const csv = await page.request.get(`/api/console/runbooks/executions/export?incident=${incident}`);

@@ -4,15 +4,17 @@ import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, notFound } from "@/lib/errors";
 import { parseUuid } from "@/lib/db/ids";
-import { CATALOG_VERSION, findRunbook, requiredSteps, type Section } from "./catalog";
 import { toCsv } from "./csv";
 import { unresolvedSteps } from "./execution-rules";
+import { findRunbook } from "./load-runbooks";
+import { requiredSteps } from "./runbook-file";
 import { executionFiltersSchema, type ClosingOutcome, type ExecutionFilters, type ExecutionStatus, type StepResult } from "./runbook.schema";
 
 export type StepRecord = {
   id: number;
   stepId: string;
-  section: Section;
+  /** The template section the step belonged to when it was recorded (detect, diagnose, steps …). */
+  section: string;
   title: string;
   result: StepResult;
   note: string | null;
@@ -26,7 +28,10 @@ export type Execution = {
   id: string;
   runbook: string;
   runbookTitle: string;
+  /** The runbook file's front-matter version this execution followed. */
   runbookVersion: string;
+  /** The runbook file's sha256 when the execution started: a changed file is noticed even without a version bump. */
+  runbookDigest: string | null;
   alertId: string | null;
   alert: ExecutionAlert | null;
   incidentId: string;
@@ -44,6 +49,8 @@ export type Execution = {
   /** The latest result of each step. */
   latest: Record<string, StepRecord>;
   progress: { recorded: number; required: number; failed: number };
+  /** Required steps without a result or whose latest result failed: what keeps it from closing as resolved. */
+  unresolved: string[];
 };
 
 
@@ -72,6 +79,7 @@ function toExecution(r: Record<string, any>, records: StepRecord[]): Execution {
     runbook: r.runbook,
     runbookTitle: r.runbook_title,
     runbookVersion: r.runbook_version,
+    runbookDigest: r.runbook_digest,
     alertId: r.alert_id,
     alert: r.alert_title ? { id: r.alert_id, title: r.alert_title, status: r.alert_status, uploadId: r.alert_upload_id, runbook: r.alert_runbook } : null,
     incidentId: r.incident_id,
@@ -90,10 +98,11 @@ function toExecution(r: Record<string, any>, records: StepRecord[]): Execution {
       required: required.length,
       failed: Object.values(latest).filter((rec) => rec.result === "failed").length,
     },
+    unresolved: unresolvedSteps(required, latest),
   };
 }
 
-const EXECUTION_COLUMNS = `e.id, e.runbook, e.runbook_title, e.runbook_version, e.alert_id, e.incident_id, e.started_by, e.started_at, e.last_activity_at,
+const EXECUTION_COLUMNS = `e.id, e.runbook, e.runbook_title, e.runbook_version, e.runbook_digest, e.alert_id, e.incident_id, e.started_by, e.started_at, e.last_activity_at,
   e.status::text AS status, e.closed_by, e.closed_at, e.closing_note, e.version,
   a.title AS alert_title, a.status::text AS alert_status, a.upload_id AS alert_upload_id, a.runbook AS alert_runbook`;
 const EXECUTION_FROM = `runbook_executions e LEFT JOIN alerts a ON a.id = e.alert_id`;
@@ -172,11 +181,11 @@ export async function startRunbookExecution(
     // Starts of the same runbook for the same incident serialize here, then insert only if none is open.
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('runbook_executions:' || $1 || ':' || $2))`, [runbook.slug, incidentId]);
     const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO runbook_executions (id, runbook, runbook_title, runbook_version, alert_id, incident_id, started_by, started_by_id, started_at, last_activity_at)
-       SELECT gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $8
+      `INSERT INTO runbook_executions (id, runbook, runbook_title, runbook_version, runbook_digest, alert_id, incident_id, started_by, started_by_id, started_at, last_activity_at)
+       SELECT gen_random_uuid(), $1, $2, $3, $9, $4, $5, $6, $7, $8, $8
         WHERE NOT EXISTS (SELECT 1 FROM runbook_executions WHERE runbook = $1 AND incident_id = $5 AND status = 'open')
        RETURNING id`,
-      [runbook.slug, runbook.title, CATALOG_VERSION, alertId, incidentId, actor.email, actor.id ?? null, input.now ?? new Date()],
+      [runbook.slug, runbook.title, runbook.version, alertId, incidentId, actor.email, actor.id ?? null, input.now ?? new Date(), runbook.digest],
     );
     if (!rows[0]) {
       const open = await client.query<{ id: string; started_by: string }>(
@@ -191,7 +200,7 @@ export async function startRunbookExecution(
       targetType: "runbook_execution",
       targetId: rows[0].id,
       incidentId,
-      after: { runbook: runbook.slug, version: CATALOG_VERSION, alertId },
+      after: { runbook: runbook.slug, version: runbook.version, digest: runbook.digest, alertId },
       outcome: "ok",
     });
     return rows[0].id;
@@ -255,7 +264,7 @@ export async function closeRunbookExecution(
   }
   const note = input.note?.trim() || null;
   if (input.outcome === "resolved") {
-    const missing = unresolvedSteps(execution);
+    const missing = execution.unresolved;
     if (missing.length) throw conflict(`Cannot close as resolved: ${missing.join("; ")}. Record them, or close as escalated.`, "NOT_RESOLVED");
   } else if (!note) {
     throw badRequest(input.outcome === "escalated" ? "Say to whom it was escalated and what is pending." : "Say why the runbook was aborted.", "NOTE_REQUIRED");

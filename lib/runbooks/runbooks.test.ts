@@ -1,10 +1,15 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { renderToStaticMarkup } from "react-dom/server";
+import { createElement } from "react";
 import { beforeEach, describe, expect, it } from "vitest";
-import { RUNBOOKS as ALERT_RUNBOOKS } from "@/lib/signals/catalog";
+import { StepBody } from "@/components/runbook-markdown";
+import { RUNBOOKS as ALERT_RUNBOOKS, SCENARIOS, SIGNALS } from "@/lib/signals/catalog";
 import { pool, prisma, resetDatabase } from "@/lib/testing/db";
-import { RUNBOOK_CATALOG, SECTIONS, findRunbook, requiredSteps } from "./catalog";
+import { findRunbook, listRunbooks } from "./load-runbooks";
+import { commandsOf, parseRunbook, requiredSteps } from "./runbook-file";
 import { csvCell, toCsv } from "./csv";
+import { matchCommandOutput, matchSqlOutput } from "./expected-output";
 import {
   CSV_COLUMNS,
   closeRunbookExecution,
@@ -19,43 +24,66 @@ import {
 const oncall = { id: "00000000-0000-0000-0000-0000000000b1", email: "oncall@example.com", roles: ["oncall"] };
 const sre = { id: "00000000-0000-0000-0000-0000000000b2", email: "sre@example.com", roles: ["sre_lead"] };
 
-describe("runbook catalog", () => {
-  const slugs = RUNBOOK_CATALOG.map((r) => r.slug);
+describe("runbook files", () => {
+  const runbooks = listRunbooks();
+  const slugs = runbooks.map((r) => r.slug);
+  const covering = (scenario: string) => runbooks.filter((r) => r.scenarios.includes(scenario)).map((r) => r.slug);
 
-  it("has a runbook for every D10 scenario, the D8 procedures and the WT-06 freshness investigation", () => {
-    const sources = RUNBOOK_CATALOG.flatMap((r) => r.sources);
-    for (let n = 1; n <= 10; n++) expect(sources, `D10-${String(n).padStart(2, "0")}`).toContain(`D10-${String(n).padStart(2, "0")}`);
-    for (const slug of ["d8-pause", "d8-resume", "d8-rollback-phase", "d8-emergency-data-fix", "d8-stuck-upload", "d8-staging-cleanup", "wt-06-freshness"]) {
-      expect(slugs).toContain(slug);
-    }
+  it("covers every scenario of the signal catalog, every D10 scenario, the D8 procedures and both WT-06 failure modes", () => {
+    for (const scenario of SCENARIOS) expect(covering(scenario), `no runbook for ${scenario}`).not.toEqual([]);
+    for (let n = 1; n <= 10; n++) expect(covering(`D10-${String(n).padStart(2, "0")}`), `D10-${n}`).not.toEqual([]);
+    for (const section of ["D8 §3.2", "D8 §4.1", "D8 §4.2", "D8 §4.3", "D8 §5"]) expect(covering(section), section).not.toEqual([]);
+    expect(covering("WT-06")).toEqual(expect.arrayContaining(["wt-06-freshness", "wt-06-worker-anomaly"]));
     expect(new Set(slugs).size).toBe(slugs.length);
   });
 
-  it("serves every runbook an alert links to", () => {
-    for (const r of ALERT_RUNBOOKS) expect(findRunbook(r.slug), r.slug).toBeDefined();
+  it("has the operational tasks, the escalation procedure and the postmortem template", () => {
+    const tasks = ["task-backup-restore", "task-config-change", "task-restart-instance", "task-rotate-secret", "task-scale-database", "d8-pause", "d8-resume", "d8-hourly-check"];
+    for (const slug of tasks) expect(findRunbook(slug)?.type, slug).toBe("task");
+    expect(findRunbook("escalation")?.type).toBe("escalation");
+    expect(findRunbook("postmortem-template")?.type).toBe("postmortem");
   });
 
-  it("gives every runbook all five sections, with exact steps that say what to expect", () => {
-    for (const r of RUNBOOK_CATALOG) {
-      for (const section of SECTIONS) expect(r.sections.find((s) => s.section === section)!.steps.length, `${r.slug} ${section}`).toBeGreaterThan(0);
+  it("serves every runbook an alert or a Prometheus rule links to, under the same title", () => {
+    for (const r of ALERT_RUNBOOKS) expect(findRunbook(r.slug)?.title, r.slug).toBe(r.title);
+    for (const signal of Object.values(SIGNALS)) expect(findRunbook(signal.runbook)?.scenarios, signal.runbook).toContain(signal.scenario);
+    const rules = readFileSync(path.resolve("monitoring/alerts.yml"), "utf8");
+    for (const [, slug] of rules.matchAll(/\/runbooks\/([a-z0-9-]+)/g)) expect(findRunbook(slug), slug).toBeDefined();
+  });
+
+  it("gives every failure and task step its success criterion, and every step a stable numbered id", () => {
+    for (const r of runbooks) {
+      expect(new Set(r.steps.map((s) => s.id)).size, r.slug).toBe(r.steps.length);
+      if (r.type !== "failure" && r.type !== "task") continue;
       for (const step of r.steps) {
-        expect(step.do.length, `${r.slug} ${step.id}`).toBeGreaterThan(20);
-        expect(step.expect.length, `${r.slug} ${step.id}`).toBeGreaterThan(2);
+        const text = step.blocks.filter((b) => b.kind === "paragraph").map((b) => (b as { text: string }).text);
+        expect(text.some((t) => t.startsWith("**Expect:**")), `${r.slug} ${step.id} has no **Expect:**`).toBe(true);
       }
-      expect(new Set(r.steps.map((s) => s.id)).size).toBe(r.steps.length);
     }
   });
 
-  it("never changes data by SQL: queries only read, changes go through audited console actions", () => {
-    const statements = RUNBOOK_CATALOG.flatMap((r) => r.steps.flatMap((s) => s.how ?? [])).filter((h) => h.kind === "sql");
-    expect(statements.length).toBeGreaterThan(20);
-    for (const h of statements) expect(h.text, h.text).not.toMatch(/\b(UPDATE|DELETE|INSERT|TRUNCATE|ALTER|DROP)\b/i);
+  it("refuses a file that breaks its template, its numbering or its front matter", () => {
+    const good = readFileSync(path.resolve("runbooks/d8-pause.md"), "utf8");
+    expect(() => parseRunbook(good, "d8-pause.md")).not.toThrow();
+    expect(() => parseRunbook(good, "other.md")).toThrow(/must match the file name/);
+    expect(() => parseRunbook(good.replace("### 1.2 ", "### 1.3 "), "d8-pause.md")).toThrow(/must be numbered 1.2/);
+    expect(() => parseRunbook(good.replace("## Verification", "## Checks"), "d8-pause.md")).toThrow(/Prerequisites → Steps → Verification → Rollback/);
+    expect(() => parseRunbook(good.replace(/^version: .*$/m, "version: latest"), "d8-pause.md")).toThrow(/version/);
+    expect(() => parseRunbook(good.replace(/^owner: .*$/m, "owner: intern"), "d8-pause.md")).toThrow(/owner/);
+    expect(() => parseRunbook(good.replace("```sql", "```sql maybe"), "d8-pause.md")).toThrow(/unknown command flag/);
   });
 
-  it("points the phase rollback at the rollout control on the Controls page", () => {
-    const how = findRunbook("d8-rollback-phase")!.steps.flatMap((s) => s.how ?? []);
-    expect(how).toContainEqual({ kind: "console", page: "/controls", action: "Set rollout" });
-    expect(how).toContainEqual({ kind: "console", page: "/controls", action: "Halt ingestion" });
+  it("renders Markdown on the server with every piece of text escaped", () => {
+    const source = readFileSync(path.resolve("runbooks/d8-pause.md"), "utf8").replace(
+      "### 1.1 Confirm the trigger\n",
+      "### 1.1 Confirm the trigger\n\n<script>alert(1)</script> [x](javascript:alert(1)) [Controls](/controls) `<b>`\n",
+    );
+    const html = renderToStaticMarkup(createElement(StepBody, { step: parseRunbook(source, "d8-pause.md").steps[0] }));
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).not.toContain("<script>");
+    expect(html).not.toContain('href="javascript');
+    expect(html).toContain('href="/controls"');
+    expect(html).toContain("<code");
   });
 
   it("selects only log events the application writes", () => {
@@ -69,11 +97,9 @@ describe("runbook catalog", () => {
     };
     walk(path.resolve("lib"));
     const source = files.join("\n");
-    const events = new Set(
-      RUNBOOK_CATALOG.flatMap((r) => r.steps.flatMap((s) => s.how ?? []))
-        .filter((h) => h.kind === "jq")
-        .flatMap((h) => [...h.text.matchAll(/\.event == "([^"]+)"/g)].map((m) => m[1])),
-    );
+    const logCommands = runbooks.flatMap(commandsOf).filter((c) => c.command.flag === "log");
+    for (const { command } of logCommands) expect(command.text, "a log command is a jq over ingestion.log").toMatch(/^jq -c '.*' ingestion\.log/);
+    const events = new Set(logCommands.flatMap((c) => [...c.command.text.matchAll(/\.event == "([^"]+)"/g)].map((m) => m[1])));
     expect([...events]).toEqual(expect.arrayContaining(["state_change", "ingestion.completed", "ingestion.data_loss", "ingestion.metric_delta", "worker.failed"]));
     for (const event of events) expect(source, event).toMatch(new RegExp(`log\\.(info|warn|error)\\("${event.replaceAll(".", "\\.")}"`));
   });
@@ -110,7 +136,20 @@ describe("runbook executions", () => {
 
   it("records who ran what for which incident, each step's result, and how it ended — all audited", async () => {
     const started = await startRunbookExecution(pool(), oncall, { runbook: "d8-stuck-upload", incidentId: "INC-7" });
-    expect(started).toMatchObject({ runbook: "d8-stuck-upload", runbookTitle: stuck.title, incidentId: "INC-7", startedBy: "oncall@example.com", status: "open" });
+    expect(started).toMatchObject({
+      runbook: "d8-stuck-upload",
+      runbookTitle: stuck.title,
+      runbookVersion: stuck.version,
+      runbookDigest: stuck.digest,
+      incidentId: "INC-7",
+      startedBy: "oncall@example.com",
+      status: "open",
+    });
+    // The version is stored with the execution (and audited), so a later edit of the file does not rewrite history.
+    expect((await pool().query(`SELECT runbook_version, runbook_digest FROM runbook_executions WHERE id = $1`, [started.id])).rows[0]).toEqual({
+      runbook_version: stuck.version,
+      runbook_digest: stuck.digest,
+    });
     expect((await listOpenExecutions(pool())).map((e) => e.id)).toEqual([started.id]);
 
     await expect(recordRunbookStep(pool(), oncall, { executionId: started.id, stepId: "9.9", result: "ok" })).rejects.toMatchObject({ code: "UNKNOWN_STEP" });
@@ -185,8 +224,29 @@ describe("runbook executions", () => {
     const lines = csv.trim().split("\r\n");
     expect(lines[0]).toBe(CSV_COLUMNS.join(","));
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain(`,1.1,detection,Confirm the stuck upload,failed,"'=HYPERLINK(""http://evil.example"",""click"")",oncall@example.com,`);
+    expect(lines[1]).toContain(`,1.1,detect,Confirm the stuck upload,failed,"'=HYPERLINK(""http://evil.example"",""click"")",oncall@example.com,`);
     const other = toCsv(CSV_COLUMNS, await executionLogRows(pool(), { incident: "INC-2" }));
     expect(other).toContain(`"'-5 % error rate, @team"`);
+  });
+});
+
+describe("expected outputs", () => {
+  const result = { command: "SELECT", rowCount: 1, fields: [{ name: "id" }, { name: "status" }], rows: [["u-1", "processing"]] };
+  const table = (header: string, row: string, footer = "(1 row)") => `${header}\n----+--------\n${row}\n${footer}`;
+
+  it("matches a psql table by columns, rows and count, with … for any value", () => {
+    expect(matchSqlOutput(table(" id | status", " …  | processing"), result)).toBeNull();
+    expect(matchSqlOutput(table(" id | state", " …  | processing"), result)).toMatch(/columns: expected id \| state, got id \| status/);
+    expect(matchSqlOutput(table(" id | status", " …  | failed"), result)).toMatch(/row 1/);
+    expect(matchSqlOutput(" id | status\n----+--------\n(0 rows)", result)).toMatch(/expected 0 row/);
+    expect(matchSqlOutput("no table here", result)).toMatch(/psql table/);
+    expect(matchSqlOutput("UPDATE 1", { ...result, command: "UPDATE" })).toBeNull();
+    expect(matchSqlOutput("INSERT 0 1", { ...result, command: "INSERT", rowCount: 0 })).toMatch(/got "INSERT 0 0"/);
+  });
+
+  it("matches a command's output line by line", () => {
+    expect(matchCommandOutput("ik_…", "ik_abc\n")).toBeNull();
+    expect(matchCommandOutput('{"ready":true}', '{"ready":false}\n')).toMatch(/expected/);
+    expect(matchCommandOutput("200", "200\n401\n")).toMatch(/expected/);
   });
 });

@@ -1,5 +1,6 @@
 import { RunbookLogView } from "@/components/runbook-log-view";
 import { pool } from "@/lib/db/client";
+import { listRunbooks } from "@/lib/runbooks/load-runbooks";
 import { listRunbookExecutions } from "@/lib/runbooks/runbook-executions";
 import { parseExecutionFilters } from "@/lib/runbooks/runbook.schema";
 import { consolePage } from "@/lib/http/console-page";
@@ -20,5 +21,5 @@ export default consolePage({ permission: "console.view" }, async ({ searchParams
   const set = Object.entries(filters).filter(([, v]) => v !== undefined) as [string, string][];
   const query = set.length ? `?${new URLSearchParams(set)}` : "";
   const executions = await listRunbookExecutions(pool(), filters);
-  return <RunbookLogView executions={JSON.parse(JSON.stringify(executions))} filters={filters} query={query} />;
+  return <RunbookLogView executions={JSON.parse(JSON.stringify(executions))} filters={filters} query={query} slugs={listRunbooks().map((r) => r.slug)} />;
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "runbook_executions" ADD COLUMN     "runbook_digest" TEXT;
