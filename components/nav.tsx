@@ -14,6 +14,7 @@ const ITEMS = [
   ["/runbooks", "Runbooks"],
   ["/incidents", "Incidents"],
   ["/audit", "Audit"],
+  ["/roles", "Roles"],
   // Shown to everyone: the page itself answers 403 to those without users.manage.
   ["/admin", "Admin"],
 ] as const;
