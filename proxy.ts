@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { PATH_HEADER } from "@/lib/http/safe-redirect";
+import { PATH_HEADER } from "@/lib/auth/safe-redirect";
 import { pageCsp } from "@/lib/http/security-headers";
 
 /**

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { StagingOverview } from "@/lib/console/staging";
+import type { StagingOverview } from "@/lib/uploads/staging";
 import { ActionForm, type Permission } from "./action-form";
 import { useAction, useLive } from "./api";
 import { Empty, ErrorBox, Freshness, PageHeader, StatusBadge, Tile, timeAgo } from "./ui";

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { UploadDetail } from "@/lib/console/upload-detail";
+import type { UploadDetail } from "@/lib/uploads/upload-detail";
 import { ActionForm, type Permission } from "./action-form";
 import { useAction, useLive } from "./api";
 import { ErrorBox, Freshness, StatusBadge, utc } from "./ui";

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import type { UploadFilters, UploadList } from "@/lib/console/list-uploads";
+import type { UploadFilters, UploadList } from "@/lib/uploads/list-uploads";
 import { useLive } from "./api";
 import { Empty, ErrorBox, FilterSelect, Freshness, PageHeader, StatusBadge, timeAgo } from "./ui";
 

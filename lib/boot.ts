@@ -7,6 +7,8 @@ const holder = globalThis as unknown as { __ingestionBooted?: boolean };
 export async function boot() {
   try {
     env();
+    const { resolveSignalConfig } = await import("./signals/resolve-config");
+    resolveSignalConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`\n${error.message}\nThe console refuses to start; fix the variables above.\n`);
@@ -52,7 +54,7 @@ async function shutDown(signal: string) {
     import("./workers/shutdown"),
     import("./workers/scheduler"),
     import("./ingestion/claim-upload"),
-    import("./workers/record-run"),
+    import("./instance"),
     import("./db/client"),
   ]);
   const finished = await stopWorkers(timeoutMs);

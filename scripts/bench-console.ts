@@ -18,9 +18,9 @@ process.env.LOG_LEVEL = "error";
 
 withDatabase(async () => {
   const { pool } = await import("../lib/db/client");
-  const { seedScale } = await import("../lib/seed/scale-seed");
+  const { seedScale } = await import("../lib/testing/scale-seed");
   const { overview } = await import("../lib/console/overview");
-  const { listUploads, parseUploadFilters } = await import("../lib/console/list-uploads");
+  const { listUploads, parseUploadFilters } = await import("../lib/uploads/list-uploads");
   const db = pool();
   const have = await db.query<{ uploads: number; staging: string }>(`SELECT (SELECT count(*)::int FROM uploads) AS uploads, (SELECT coalesce(sum(staged_rows), 0) FROM uploads) AS staging`);
   if (have.rows[0].uploads < 100_000 || Number(have.rows[0].staging) < 5_000_000) {

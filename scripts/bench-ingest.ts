@@ -48,7 +48,7 @@ async function main() {
   if (migrate.status !== 0) throw new Error(migrate.stderr);
 
   const { pool, prisma, closeDb } = await import("../lib/db/client");
-  const { generateCsv } = await import("../lib/ingestion/generate-file");
+  const { generateCsv } = await import("../lib/testing/generate-file");
   const { claimUpload } = await import("../lib/ingestion/claim-upload");
   const { parseUpload } = await import("../lib/ingestion/parse-next-upload");
   const { promoteUpload, PROMOTE_SQL } = await import("../lib/ingestion/promote-next-upload");

@@ -6,7 +6,7 @@ const { values } = parseArgs({ options: { uploads: { type: "string", default: "1
 
 withDatabase(async () => {
   const { pool } = await import("../lib/db/client");
-  const { seedScale } = await import("../lib/seed/scale-seed");
+  const { seedScale } = await import("../lib/testing/scale-seed");
   const started = Date.now();
   const result = await seedScale(pool(), { uploads: Number(values.uploads), stagingRows: Number(values.staging), metricsRows: Number(values.metrics) });
   console.log(`seeded ${result.uploads} uploads and ${result.stagingRows} staging rows in ${((Date.now() - started) / 1000).toFixed(1)} s (workspace "scale")`);

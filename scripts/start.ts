@@ -73,7 +73,7 @@ async function main() {
         `  Sign in as:     oncall@example.com, sre_lead@example.com, pm@example.com … (any role)@example.com`,
         `  Password:       ${DEMO_PASSWORD}`,
         `  API key (acme): ${secrets.DEMO_API_KEY}`,
-        `  Try:            curl -H "Authorization: Bearer ${secrets.DEMO_API_KEY}" -F workspace_id=acme -F platform=meta -F file=@lib/ingestion/parse/fixtures/meta.csv http://localhost:${port}/api/v1/uploads`,
+        `  Try:            curl -H "Authorization: Bearer ${secrets.DEMO_API_KEY}" -F workspace_id=acme -F platform=meta -F file=@lib/testing/fixtures/meta.csv http://localhost:${port}/api/v1/uploads`,
         "",
       ].join("\n"),
     );

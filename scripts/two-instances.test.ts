@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addUser } from "@/lib/auth/users";
-import { expectedCounts, type GenerateOptions } from "@/lib/ingestion/generate-file";
+import { expectedCounts, type GenerateOptions } from "@/lib/testing/generate-file";
 import { ensureProductionBuild, signIn, startInstance, type AppInstance } from "@/lib/testing/app-instance";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { apiKeyFor, generated, postUpload } from "@/lib/testing/pipeline";

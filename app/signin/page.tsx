@@ -4,7 +4,7 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { CALLBACK_COOKIE_NAMES, CSRF_COOKIE_NAMES, csrfTokenFromCookie } from "@/lib/auth/csrf-cookie";
 import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
 import { env } from "@/lib/env";
-import { safeCallbackPath } from "@/lib/http/safe-redirect";
+import { safeCallbackPath } from "@/lib/auth/safe-redirect";
 import { SignInForm } from "@/components/sign-in-form";
 
 export const dynamic = "force-dynamic";

@@ -5,7 +5,7 @@ import type { TokenSet } from "openid-client";
 import { db, pool } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { safeCallbackPath } from "@/lib/http/safe-redirect";
+import { safeCallbackPath } from "./safe-redirect";
 import { checkCredentials, credentialsSchema } from "./check-credentials";
 import { findUserByOidcSub, resolveOidcUser } from "./resolve-oidc-user";
 import { signInErrorParam } from "./sign-in-errors";

@@ -2,12 +2,12 @@ import { Readable } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { pool, prisma, resetDatabase, createWorkspace } from "@/lib/testing/db";
-import { insertUpload } from "@/lib/signals/test-fixtures";
+import { insertUpload } from "@/lib/testing/signal-fixtures";
 import { runParse } from "@/lib/workers/run-workers";
 import type { FileStore } from "@/lib/storage/file-store";
 import { breakerConfigSchema } from "./breaker-state";
 import { CircuitBreaker, isCircuitOpen } from "./circuit-breaker";
-import { GuardedFileStore } from "./guarded-file-store";
+import { GuardedFileStore } from "../storage/guarded-file-store";
 import { listBreakers } from "./list-breakers";
 import { getBreaker, resetBreakers } from "./registry";
 

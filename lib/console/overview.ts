@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { readControls } from "@/lib/controls/controls";
-import { stagingBloat } from "@/lib/ingestion/cleanup-staging";
+import { stagingBloat } from "@/lib/uploads/staging-rows";
 import { listBreakers } from "@/lib/breakers/list-breakers";
 import { readFreshness, readStuckUploads } from "@/lib/signals/readings";
 import { resolveSignalConfig } from "@/lib/signals/resolve-config";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { uploadFieldsSchema } from "@/lib/ingestion/receive-upload";
-import { uploadDtoSchema } from "@/lib/ingestion/upload-dto";
+import { uploadDtoSchema } from "@/lib/uploads/upload-dto";
 
 /** The error body every route answers with (lib/http/respond.ts errorResponse). */
 export const errorBodySchema = z.object({

@@ -1,7 +1,7 @@
 import { authenticateApiKey } from "@/lib/auth/api-keys";
 import { pool, prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { takeToken } from "@/lib/ingestion/rate-limit";
+import { takeToken } from "./rate-limit";
 import { errorResponse, json } from "./respond";
 import { parseRouteIds } from "./route-params";
 

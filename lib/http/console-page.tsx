@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/session";
 import { can, type Action } from "@/lib/auth/permissions";
 import { AppError } from "@/lib/errors";
-import { PATH_HEADER, safeCallbackPath } from "./safe-redirect";
+import { PATH_HEADER, safeCallbackPath } from "@/lib/auth/safe-redirect";
 
 type SearchParams = Record<string, string | string[] | undefined>;
 type PageProps = { params: Promise<Record<string, string>>; searchParams: Promise<SearchParams> };

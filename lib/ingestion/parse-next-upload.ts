@@ -4,12 +4,12 @@ import { WORKER_ALLOWED_SQL } from "@/lib/controls/controls";
 import { withTransaction } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import type { FileStore } from "@/lib/storage/file-store";
-import { INSTANCE_ID } from "@/lib/workers/record-run";
+import { INSTANCE_ID } from "@/lib/instance";
 import { claimUpload, MAX_ATTEMPTS, leaseSeconds, releaseLease, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
 import { copyRowIssues, copyStagingRows } from "./copy-rows";
 import type { StagingKey } from "./parse/key-filter";
 import { ParseFailure, parseFile, type ParseBatch } from "./parse/parse-file";
-import { transitionUpload } from "./transition";
+import { transitionUpload } from "../uploads/transition";
 
 export type ParseOutcome = { uploadId: string; result: "staged" | "failed" | "yielded" | "lost_lease" | "retry"; records: number; errorCode?: string };
 

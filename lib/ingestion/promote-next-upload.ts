@@ -3,9 +3,9 @@ import type pg from "pg";
 import { WORKER_ALLOWED_SQL } from "@/lib/controls/controls";
 import { withTransaction } from "@/lib/db/sql";
 import { log } from "@/lib/log";
-import { INSTANCE_ID } from "@/lib/workers/record-run";
+import { INSTANCE_ID } from "@/lib/instance";
 import { claimUpload, MAX_ATTEMPTS, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
-import { transitionUpload } from "./transition";
+import { transitionUpload } from "../uploads/transition";
 
 export type PromoteOutcome = {
   uploadId: string;

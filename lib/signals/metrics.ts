@@ -3,7 +3,7 @@ import { Counter, Gauge, Registry, type Histogram } from "prom-client";
 import { STATE_VALUE, type BreakerState } from "@/lib/breakers/breaker-state";
 import { BREAKER_NAMES } from "@/lib/breakers/registry";
 import { readControls } from "@/lib/controls/controls";
-import { UPLOAD_STATUSES } from "@/lib/ingestion/transition";
+import { UPLOAD_STATUSES } from "@/lib/uploads/transition";
 import { SEVERITIES } from "./catalog";
 import { readFreshness, readQueue, readStaging, readStuckUploads } from "./readings";
 import { resolveSignalConfig } from "./resolve-config";

@@ -7,8 +7,8 @@ import { setMode } from "@/lib/controls/change-control";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import type { SignalConfigInput } from "./config";
 import { daysBehind } from "./readings";
-import { runMonitor } from "./run-monitor";
-import { insertMetric, insertOutcomes, insertUpload, insertWorkerRun, minutesAfter } from "./test-fixtures";
+import { runMonitor } from "../workers/run-monitor";
+import { insertMetric, insertOutcomes, insertUpload, insertWorkerRun, minutesAfter } from "../testing/signal-fixtures";
 
 const sre = { id: "00000000-0000-0000-0000-000000000001", email: "sre@example.com", roles: ["sre_lead" as const] };
 const support = { id: "00000000-0000-0000-0000-000000000002", email: "support@example.com", roles: ["support_lead" as const] };

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { checkReadiness, type Readiness } from "@/lib/db/readiness";
-import { INSTANCE_ID } from "@/lib/workers/record-run";
+import { INSTANCE_ID } from "@/lib/instance";
 
 export type ReadinessSample = { minute: Date; ok: boolean; failedCheck: string | null; detail: string | null; checkedAt: Date };
 

@@ -4,7 +4,7 @@
  */
 import type pg from "pg";
 import type { Queryable } from "@/lib/db/sql";
-import { stagingBloat } from "@/lib/ingestion/cleanup-staging";
+import { stagingBloat } from "@/lib/uploads/staging-rows";
 
 const ms = (d: Date) => d.getTime();
 

@@ -1,4 +1,4 @@
-import { GuardedFileStore } from "@/lib/breakers/guarded-file-store";
+import { GuardedFileStore } from "./guarded-file-store";
 import { getBreaker } from "@/lib/breakers/registry";
 import { env, type Env } from "@/lib/env";
 import { LocalFileStore, type FileStore } from "./file-store";

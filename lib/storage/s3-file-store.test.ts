@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GuardedFileStore } from "@/lib/breakers/guarded-file-store";
+import { GuardedFileStore } from "./guarded-file-store";
 import { getBreaker } from "@/lib/breakers/registry";
 import { checkReadiness } from "@/lib/db/readiness";
 import { ConfigError, parseEnv } from "@/lib/env";
-import { expectedCounts } from "@/lib/ingestion/generate-file";
+import { expectedCounts } from "@/lib/testing/generate-file";
 import { createWorkspace, pool, resetDatabase } from "@/lib/testing/db";
 import { apiKeyFor, drainPipeline, generated, postUpload, startApi } from "@/lib/testing/pipeline";
 import { startS3, type TestS3 } from "@/lib/testing/s3";

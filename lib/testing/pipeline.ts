@@ -4,7 +4,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { pool, prisma } from "@/lib/db/client";
-import { generateCsv, type GenerateOptions } from "@/lib/ingestion/generate-file";
+import { generateCsv, type GenerateOptions } from "./generate-file";
 import { runParseWorker } from "@/lib/ingestion/parse-next-upload";
 import { runPromoteWorker } from "@/lib/ingestion/promote-next-upload";
 import { fileStore } from "@/lib/storage";
@@ -12,7 +12,7 @@ import { serveRoutes } from "./http";
 import * as uploadsRoute from "@/app/api/v1/uploads/route";
 import * as uploadRoute from "@/app/api/v1/uploads/[id]/route";
 
-export const FIXTURES = path.resolve("lib/ingestion/parse/fixtures");
+export const FIXTURES = path.resolve("lib/testing/fixtures");
 export const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
 
 /** The client API over real HTTP. */

@@ -6,8 +6,8 @@ import type { Operator } from "@/lib/controls/change-control";
 import { readControls, workerBlockedReason } from "@/lib/controls/controls";
 import { withTransaction } from "@/lib/db/sql";
 import { AppError, badRequest, conflict, forbidden, notFound } from "@/lib/errors";
-import { deleteStagingBatch } from "@/lib/ingestion/cleanup-staging";
-import { TERMINAL } from "@/lib/ingestion/transition";
+import { deleteStagingBatch } from "./staging-rows";
+import { TERMINAL } from "./transition";
 
 export type CleanupPreview = { uploads: { id: string; fileName: string; status: string; stagedRows: number; workspace: string }[]; rows: number };
 

@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import type { Operator } from "@/lib/controls/change-control";
 import { withTransaction } from "@/lib/db/sql";
 import { badRequest, conflict } from "@/lib/errors";
-import { NON_TERMINAL, transitionUpload, type UploadStatus } from "@/lib/ingestion/transition";
+import { NON_TERMINAL, transitionUpload, type UploadStatus } from "./transition";
 
 /**
  * D8 §7.1: an operator fails a stuck upload. A compare-and-set from the status the operator saw, so a

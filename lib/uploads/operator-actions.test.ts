@@ -4,7 +4,7 @@ import { readControls } from "@/lib/controls/controls";
 import { claimUpload } from "@/lib/ingestion/claim-upload";
 import { parseUpload, runParseWorker } from "@/lib/ingestion/parse-next-upload";
 import { runPromoteWorker } from "@/lib/ingestion/promote-next-upload";
-import { transitionUpload } from "@/lib/ingestion/transition";
+import { transitionUpload } from "./transition";
 import { fileStore } from "@/lib/storage";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { apiKeyFor, fixture, postUpload, startApi } from "@/lib/testing/pipeline";

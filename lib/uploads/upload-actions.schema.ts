@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UPLOAD_STATUSES } from "@/lib/ingestion/transition";
+import { UPLOAD_STATUSES } from "./transition";
 
 const accountable = { reason: z.string().trim().max(500).nullish(), incidentId: z.string().trim().max(64).nullish() };
 

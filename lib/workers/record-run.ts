@@ -1,11 +1,9 @@
-import { hostname } from "node:os";
 import type pg from "pg";
+import { INSTANCE_ID } from "@/lib/instance";
 import { log } from "@/lib/log";
 
 export type WorkerName = "parse" | "promote" | "cleanup" | "monitor";
 export type RunResult = { items: number; outcome?: "ok" | "skipped" | "error"; [key: string]: unknown };
-
-export const INSTANCE_ID = `${hostname()}:${process.pid}`;
 
 /**
  * Records a worker run (start, end, duration, items, the backlog waiting when it started, outcome) so

@@ -1,6 +1,6 @@
 import { StagingView } from "@/components/staging-view";
 import { decide } from "@/lib/auth/permissions";
-import { stagingOverview } from "@/lib/console/staging";
+import { stagingOverview } from "@/lib/uploads/staging";
 import { pool } from "@/lib/db/client";
 import { consolePage } from "@/lib/http/console-page";
 

@@ -1,5 +1,5 @@
 import { UploadsView } from "@/components/uploads-view";
-import { listUploads, parseUploadFilters } from "@/lib/console/list-uploads";
+import { listUploads, parseUploadFilters } from "@/lib/uploads/list-uploads";
 import { pool } from "@/lib/db/client";
 import { consolePage } from "@/lib/http/console-page";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectedCounts, generateCsv, GENERATED_INVALID_RULES } from "../generate-file";
+import { expectedCounts, generateCsv, GENERATED_INVALID_RULES } from "@/lib/testing/generate-file";
 import { HEADER_ALIASES, matchHeader } from "./aliases";
 import {
   INVALID_RULES,
@@ -17,7 +17,7 @@ import {
 } from "./parse-file";
 import { decodeStagedRows } from "./copy-text";
 
-const FIXTURES = path.join(import.meta.dirname, "fixtures");
+const FIXTURES = path.resolve("lib/testing/fixtures");
 const TODAY = "2024-03-05";
 
 // ---------------------------------------------------------------------------------------------

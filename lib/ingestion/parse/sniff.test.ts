@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sniffCsv } from "./sniff";
 
-const FIXTURES = path.join(import.meta.dirname, "fixtures");
+const FIXTURES = path.resolve("lib/testing/fixtures");
 const bytes = (...b: number[]) => new Uint8Array(b);
 
 describe("sniffCsv (intake: 415 for a binary or non-text file)", () => {

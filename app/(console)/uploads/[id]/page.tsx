@@ -1,6 +1,6 @@
 import { UploadDetailView } from "@/components/upload-detail-view";
 import { decide } from "@/lib/auth/permissions";
-import { uploadDetail } from "@/lib/console/upload-detail";
+import { uploadDetail } from "@/lib/uploads/upload-detail";
 import { pool } from "@/lib/db/client";
 import { parseUuid } from "@/lib/db/ids";
 import { consolePage } from "@/lib/http/console-page";

@@ -1,4 +1,4 @@
-import { stagingOverview } from "@/lib/console/staging";
+import { stagingOverview } from "@/lib/uploads/staging";
 import { pool } from "@/lib/db/client";
 import { consoleRoute } from "@/lib/http/console-route";
 

@@ -1,4 +1,4 @@
-import { listUploads, parseUploadFilters } from "@/lib/console/list-uploads";
+import { listUploads, parseUploadFilters } from "@/lib/uploads/list-uploads";
 import { pool } from "@/lib/db/client";
 import { consoleRoute } from "@/lib/http/console-route";
 

@@ -1,4 +1,4 @@
-import { uploadDetail } from "@/lib/console/upload-detail";
+import { uploadDetail } from "@/lib/uploads/upload-detail";
 import { pool } from "@/lib/db/client";
 import { consoleRoute } from "@/lib/http/console-route";
 

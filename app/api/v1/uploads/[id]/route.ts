@@ -1,6 +1,6 @@
 import { pool } from "@/lib/db/client";
 import { apiKeyRoute } from "@/lib/http/api-route";
-import { getUploadForWorkspace } from "@/lib/ingestion/get-upload";
+import { getUploadForWorkspace } from "@/lib/uploads/get-upload";
 
 export const dynamic = "force-dynamic";
 

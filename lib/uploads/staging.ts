@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { incidentIdFormat } from "@/lib/audit/accountable";
-import { stagingBloat } from "@/lib/ingestion/cleanup-staging";
+import { stagingBloat } from "./staging-rows";
 
 /** The staging backlog by upload (from counters), the bloat verdict, and cleanup requests. */
 export async function stagingOverview(pool: pg.Pool) {

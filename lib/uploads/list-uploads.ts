@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { Filter } from "@/lib/db/filter";
-import { UPLOAD_STATUSES } from "@/lib/ingestion/transition";
+import { UPLOAD_STATUSES } from "./transition";
 
 const SORTS = { created: "u.created_at", file: "u.file_name", status: "u.status", rows: "u.total_rows", workspace: "w.slug" } as const;
 

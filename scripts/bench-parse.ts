@@ -1,8 +1,8 @@
 /**
  * Hand-run micro-benchmark (not a test):
  *
- *   npx tsx lib/ingestion/parse/bench-parse.ts [rows=1000000] [platform=meta|google|tiktok|all]
- *   BENCH_DISK_ONLY=1 npx tsx lib/ingestion/parse/bench-parse.ts 5000000   # memory flatness
+ *   npx tsx scripts/bench-parse.ts [rows=1000000] [platform=meta|google|tiktok|all]
+ *   BENCH_DISK_ONLY=1 npx tsx scripts/bench-parse.ts 5000000   # memory flatness
  *
  * Generates the export once into the OS temp dir (reused on later runs), then measures
  *  (a) parse+validate from in-memory 64 KiB chunks (the parser alone), and
@@ -14,8 +14,8 @@ import { createReadStream, createWriteStream, existsSync, readFileSync, statSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { expectedCounts, generateCsv, type GenerateOptions } from "../generate-file";
-import { parseFile, type Platform } from "./parse-file";
+import { expectedCounts, generateCsv, type GenerateOptions } from "../lib/testing/generate-file";
+import { parseFile, type Platform } from "../lib/ingestion/parse/parse-file";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const which = process.argv[3] ?? "meta";
