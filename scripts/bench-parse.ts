@@ -14,8 +14,8 @@ import { createReadStream, createWriteStream, existsSync, readFileSync, statSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { expectedCounts, generateCsv, type GenerateOptions } from "../lib/testing/generate-file";
-import { parseFile, type Platform } from "../lib/ingestion/parse/parse-file";
+import { expectedCounts, generateCsv, type GenerateOptions } from "@/lib/testing/generate-file";
+import { parseFile, type Platform } from "@/lib/ingestion/parse/parse-file";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const which = process.argv[3] ?? "meta";
