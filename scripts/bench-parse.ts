@@ -1,8 +1,8 @@
 /**
  * Hand-run micro-benchmark (not a test):
  *
- *   npx tsx scripts/bench-parse.ts [rows=1000000] [platform=meta|google|tiktok|all]
- *   BENCH_DISK_ONLY=1 npx tsx scripts/bench-parse.ts 5000000   # memory flatness
+ *   npx tsx --conditions=react-server scripts/bench-parse.ts [rows=1000000] [platform=meta|google|tiktok|all]
+ *   BENCH_DISK_ONLY=1 npx tsx --conditions=react-server scripts/bench-parse.ts 5000000   # memory flatness
  *
  * Generates the export once into the OS temp dir (reused on later runs), then measures
  *  (a) parse+validate from in-memory 64 KiB chunks (the parser alone), and

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouteFiles, serveAppRoutes, sessionCookie } from "@/lib/testing/next-routes";
 import { createWorkspace, prisma, resetDatabase } from "@/lib/testing/db";
 import { apiKeyFor } from "@/lib/testing/pipeline";
 import { ROLES } from "@/lib/auth/permissions";
 
 // The marker package throws outside Next's react-server build; the route modules import it.
-vi.mock("server-only", () => ({}));
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 /** A valid value for each dynamic segment that is not the id under test. */

@@ -21,7 +21,7 @@ beforeEach(async () => {
 });
 
 function child(kind: "parse" | "promote", args: string[] = [], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "lib/testing/worker-child.ts", kind, ...args], {
+  return spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/testing/worker-child.ts", kind, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
