@@ -2,6 +2,7 @@ import type pg from "pg";
 import { refuse } from "@/lib/audit/accountable";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
+import { escapeLike, Filter } from "@/lib/db/filter";
 import { badRequest, conflict, notFound } from "@/lib/errors";
 import { parseUuid } from "@/lib/db/ids";
 import { toCsv } from "./csv";
@@ -123,26 +124,20 @@ export async function getRunbookExecutionOrThrow(db: Queryable, id: string): Pro
 /** The WHERE clause of the execution log's filters. */
 function filterSql(filters: ExecutionFilters): { where: string; params: unknown[] } {
   const f = executionFiltersSchema.parse(filters);
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
-  if (f.runbook) add((p) => `e.runbook = ${p}`, f.runbook);
-  if (f.status) add((p) => `e.status = ${p}::"RunbookExecutionStatus"`, f.status);
-  if (f.incident) add((p) => `e.incident_id = ${p}`, f.incident);
-  if (f.alert) add((p) => `e.alert_id::text = ${p}`, f.alert);
-  if (f.person) {
-    add(
+  const filter = new Filter()
+    .where((p) => `e.runbook = ${p}`, f.runbook)
+    .where((p) => `e.status = ${p}::"RunbookExecutionStatus"`, f.status)
+    .where((p) => `e.incident_id = ${p}`, f.incident)
+    .where((p) => `e.alert_id::text = ${p}`, f.alert)
+    .where(
+      // Whoever started, closed or recorded a step; the person's text is taken literally (escapeLike).
       (p) => `(e.started_by ILIKE ${p} OR e.closed_by ILIKE ${p} OR EXISTS (SELECT 1 FROM runbook_step_records r WHERE r.execution_id = e.id AND r.recorded_by ILIKE ${p}))`,
-      `%${f.person}%`,
-    );
-  }
-  if (f.result) add((p) => `EXISTS (SELECT 1 FROM runbook_step_records r WHERE r.execution_id = e.id AND r.result = ${p}::"RunbookStepResult")`, f.result);
-  if (f.from) add((p) => `e.started_at >= ${p}::date`, f.from);
-  if (f.to) add((p) => `e.started_at < ${p}::date + 1`, f.to);
-  return { where: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
+      f.person && `%${escapeLike(f.person)}%`,
+    )
+    .where((p) => `EXISTS (SELECT 1 FROM runbook_step_records r WHERE r.execution_id = e.id AND r.result = ${p}::"RunbookStepResult")`, f.result)
+    .where((p) => `e.started_at >= ${p}::date`, f.from)
+    .where((p) => `e.started_at < ${p}::date + 1`, f.to);
+  return { where: filter.clause, params: filter.params };
 }
 
 /** The execution log: newest first, with every step result. */
