@@ -8,7 +8,10 @@ export type Permission = { allowed: true } | { allowed: false; reason: string };
  * A button that is disabled when the permission refuses, with the reason shown beneath it (and read
  * out with it). The one refused-button of the console: every action button goes through it.
  */
-export function GuardedButton(props: {
+export function GuardedButton({
+  buttonRef,
+  ...props
+}: {
   label: string;
   permission: Permission;
   onClick?: () => void;
@@ -25,7 +28,7 @@ export function GuardedButton(props: {
   return (
     <span className={`inline-flex flex-col ${props.align === "end" ? "items-end print:hidden" : ""}`}>
       <button
-        ref={props.buttonRef}
+        ref={buttonRef}
         type={props.type ?? "button"}
         aria-label={props.ariaLabel}
         disabled={Boolean(denied) || Boolean(props.pendingLabel)}

@@ -47,7 +47,10 @@ async function run(platform: Platform) {
     for await (const b of parseFile(input(), options)) {
       records += b.records;
       valid += b.validRows;
-      for (const i of b.issues) i.kind === "invalid" ? invalid++ : ignored++;
+      for (const i of b.issues) {
+        if (i.kind === "invalid") invalid++;
+        else ignored++;
+      }
     }
     const s = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);

@@ -33,8 +33,8 @@ describe("a malformed id in any app/api route answers 404 JSON, never 500", () =
   });
 
   it.each(withId.map((r) => [r.pattern, r] as const))("%s", async (_pattern, route) => {
-    const module = await import(/* @vite-ignore */ route.file);
-    const methods = METHODS.filter((m) => typeof module[m] === "function");
+    const handlers = await import(/* @vite-ignore */ route.file);
+    const methods = METHODS.filter((m) => typeof handlers[m] === "function");
     expect(methods.length).toBeGreaterThan(0);
     const url =
       server.url +

@@ -48,7 +48,7 @@ export async function serveAppRoutes(files: AppRouteFile[]) {
     files.map(async (f) => {
       const userland = await import(/* @vite-ignore */ f.file);
       const { regex, names } = compilePattern(f.pattern);
-      const module = new AppRouteRouteModule({
+      const routeModule = new AppRouteRouteModule({
         userland: () => userland,
         definition: { kind: "APP_ROUTE", page: `${f.pattern}/route`, pathname: f.pattern, filename: "route", bundlePath: `app${f.pattern}/route` },
         distDir: ".next",
@@ -56,7 +56,7 @@ export async function serveAppRoutes(files: AppRouteFile[]) {
         resolvedPagePath: f.file,
         nextConfigOutput: undefined,
       } as never);
-      return { regex, names, module };
+      return { regex, names, routeModule };
     }),
   );
   const server = http.createServer(async (req, res) => {
@@ -69,7 +69,7 @@ export async function serveAppRoutes(files: AppRouteFile[]) {
     const params = routeParams(route, url.pathname);
     const request = toWebRequest(req, url, NextRequest);
     try {
-      const response: Response = await route.module.handle(request, {
+      const response: Response = await route.routeModule.handle(request, {
         params,
         prerenderManifest: { version: 4, routes: {}, dynamicRoutes: {}, notFoundRoutes: [], preview: {} },
         renderOpts: { experimental: {}, supportsDynamicResponse: true },
