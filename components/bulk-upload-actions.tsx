@@ -19,7 +19,7 @@ export type Selection = { ids: string[] } | { filter: Partial<UploadFilters> };
  * (computed on the server), then confirm with one reason and incident ID (a note for partials). Each
  * upload is changed on its own compare-and-set; those that changed meanwhile are listed, not overwritten.
  */
-export function BulkUploadActions({ selection, count, permissions, onDone }: { selection: Selection; count: string; permissions: Record<BulkAction, Permission>; onDone: () => void }) {
+export function BulkUploadActions({ selection, count, permissions }: { selection: Selection; count: string; permissions: Record<BulkAction, Permission> }) {
   const [action, setAction] = useState<BulkAction | null>(null);
   const preview = useAction<{ action: BulkAction } & Selection, BulkPreview>("/api/console/uploads/bulk/preview");
   const apply = useAction<Record<string, unknown> & { action: BulkAction }, { results: BulkOutcome[] }>((body) => `/api/console/uploads/bulk/${ROUTE[body.action]}`);
@@ -54,7 +54,7 @@ export function BulkUploadActions({ selection, count, permissions, onDone }: { s
               count={plan.apply}
               pending={apply.isPending}
               error={apply.error}
-              onSubmit={(fields) => apply.mutateAsync({ action: plan.action, ...fields, items: plan.items.filter((i) => i.will === "apply").map((i) => i.expected) }).then(onDone)}
+              onSubmit={(fields) => apply.mutateAsync({ action: plan.action, ...fields, items: plan.items.filter((i) => i.will === "apply").map((i) => i.expected) })}
             />
           ) : (
             <p className="mt-2 text-slate-700">Nothing to do: every selected upload would be left as it is.</p>

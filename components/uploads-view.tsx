@@ -138,7 +138,6 @@ export function UploadsView({
             selection={selection}
             count={allMatching ? `All ${list.total.toLocaleString("en-US")} matching` : `${selected.size} selected`}
             permissions={permissions}
-            onDone={() => setSelected(new Set())}
           />
         </>
       )}
