@@ -136,16 +136,16 @@ test.describe("bulk actions on the uploads list", () => {
     await expect(page.getByTestId(`bulk-plan-${a}`)).toContainText("Fails it from processing (FORCE_FAILED)");
     await screenshot(page, "uploads-bulk-preview");
 
-    // A worker finishes parsing c after the preview was computed.
-    await sql(`UPDATE uploads SET status = 'staged', locked_by = NULL, lease_expires_at = NULL WHERE id = $1`, [c]);
+    // Another operator's action or a worker moves c on after the preview was computed.
+    await sql(`UPDATE uploads SET status = 'completed', locked_by = NULL, lease_expires_at = NULL WHERE id = $1`, [c]);
     const form = page.getByRole("form", { name: "Confirm bulk action" });
     await form.getByLabel("Reason").fill("client sent a broken export");
     await form.getByLabel("Incident ID").fill("INC-7101");
     await form.getByRole("button", { name: "Confirm: Force-fail 3 uploads" }).click();
     await expect(page.getByTestId("bulk-results")).toContainText("2 done, 1 changed meanwhile (left untouched), 0 refused.");
-    await expect(page.getByTestId(`bulk-result-${c}`)).toContainText("The upload is now staged, not processing");
+    await expect(page.getByTestId(`bulk-result-${c}`)).toContainText("The upload is now completed, not processing");
     await screenshot(page, "uploads-bulk-results");
-    expect(await Promise.all([a, b, c].map(uploadStatus))).toEqual(["failed", "failed", "staged"]);
+    expect(await Promise.all([a, b, c].map(uploadStatus))).toEqual(["failed", "failed", "completed"]);
     const audit = await sql<{ target_id: string }>(`SELECT target_id FROM audit_log WHERE action = 'upload.force_fail' AND incident_id = 'INC-7101' AND outcome = 'ok' ORDER BY id`);
     expect(audit.map((r) => r.target_id)).toEqual([a, b]);
   });
@@ -154,7 +154,8 @@ test.describe("bulk actions on the uploads list", () => {
     const prefix = `bulkall-${Date.now()}`;
     const ids = await stuckUploads(prefix, 12);
     await page.goto(`/uploads?q=${prefix}&pageSize=10`);
-    await page.getByRole("checkbox", { name: `Select ${prefix}-1.csv` }).check();
+    // Newest first: 12 … 3 on the first page, 2 and 1 on the second.
+    await page.getByRole("checkbox", { name: `Select ${prefix}-12.csv` }).check();
     await page.getByRole("button", { name: "Select all 12 matching the filter" }).click();
     await expect(page.getByTestId("bulk-count")).toHaveText("All 12 matching");
     await page.getByRole("button", { name: "Preview: Resume" }).click();
