@@ -4,7 +4,7 @@ import Link from "next/link";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import type { Overview } from "@/lib/console/overview";
 import { useLive } from "./api";
-import { ErrorBox, Freshness, PageHeader, Tile, timeAgo, type Level } from "./ui";
+import { ErrorBox, Freshness, PageHeader, RelativeTime, Tile, type Level } from "./ui";
 import { ChartCard } from "./chart-card";
 
 const STATUS_COLORS: Record<string, string> = {
@@ -32,6 +32,9 @@ export function OverviewView({ initial }: { initial: Overview }) {
     return { hour: h.hour, rate: all ? Number(h.failed ?? 0) / all : 0 };
   });
 
+  const noUploads = total24 === 0 && !o.charts.uploadsPerHour.some((h) => Object.entries(h).some(([k, v]) => k !== "hour" && Number(v) > 0));
+  const uploadsEmpty = noUploads ? "No uploads in the last 24 hours: nothing to chart yet." : null;
+
   return (
     <div>
       <PageHeader title="What's red right now">
@@ -49,7 +52,10 @@ export function OverviewView({ initial }: { initial: Overview }) {
               ? "Forced by INGESTION_ENABLED=false — the console cannot lift it."
               : o.mode.effective === "running"
                 ? o.frozen.length ? `Frozen: ${o.frozen.join(", ")}` : "All workers running."
-                : `Set by ${o.mode.setBy} ${timeAgo(o.mode.setAt)}${o.mode.incidentId ? ` (${o.mode.incidentId})` : ""}: ${o.mode.reason ?? ""}`
+                : <>
+                    Set by {o.mode.setBy} <RelativeTime value={o.mode.setAt} />
+                    {o.mode.incidentId ? ` (${o.mode.incidentId})` : ""}: {o.mode.reason ?? ""}
+                  </>
           }
           href="/controls"
           action="Open controls"
@@ -73,7 +79,15 @@ export function OverviewView({ initial }: { initial: Overview }) {
           title="Stuck uploads (> 30 min)"
           level={o.stuck.count > 0 ? "critical" : "ok"}
           value={o.stuck.count}
-          detail={o.stuck.count ? `Oldest: ${o.stuck.uploads[0]?.fileName} (${o.stuck.uploads[0]?.status} since ${timeAgo(o.stuck.uploads[0]?.since)})` : "Nothing stuck in a non-terminal state."}
+          detail={
+            o.stuck.count ? (
+              <>
+                Oldest: {o.stuck.uploads[0]?.fileName} ({o.stuck.uploads[0]?.status} since <RelativeTime value={o.stuck.uploads[0]?.since} />)
+              </>
+            ) : (
+              "Nothing stuck in a non-terminal state."
+            )
+          }
           href={o.stuck.uploads[0] ? `/uploads/${o.stuck.uploads[0].id}` : "/uploads"}
           action="Resume or force-fail it (runbook D10-10)"
         />
@@ -82,7 +96,11 @@ export function OverviewView({ initial }: { initial: Overview }) {
           title="Staging backlog"
           level={o.backlog.level}
           value={o.backlog.rows.toLocaleString("en-US")}
-          detail={`rows held; oldest ${o.backlog.oldestAt ? timeAgo(o.backlog.oldestAt) : "—"}. Warn > 10 000, critical > 500 000 or older than 7 days.`}
+          detail={
+            <>
+              rows held; oldest <RelativeTime value={o.backlog.oldestAt} />. Warn &gt; 10 000, critical &gt; 500 000 or older than 7 days.
+            </>
+          }
           href="/staging"
           action="Review staging (D10-08)"
         />
@@ -137,7 +155,7 @@ export function OverviewView({ initial }: { initial: Overview }) {
       </table>
 
       <div className="mt-6 grid grid-cols-1 gap-4 xl:grid-cols-2">
-        <ChartCard title="Uploads per hour by status">
+        <ChartCard title="Uploads per hour by status" empty={uploadsEmpty}>
           <BarChart data={o.charts.uploadsPerHour}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="hour" tickFormatter={hourLabel} />
@@ -149,7 +167,7 @@ export function OverviewView({ initial }: { initial: Overview }) {
             ))}
           </BarChart>
         </ChartCard>
-        <ChartCard title="Error rate per hour (page at 10 %)">
+        <ChartCard title="Error rate per hour (page at 10 %)" empty={uploadsEmpty && "No uploads in the last 24 hours, so no error rate to show."}>
           <LineChart data={errorSeries}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="hour" tickFormatter={hourLabel} />
@@ -158,7 +176,7 @@ export function OverviewView({ initial }: { initial: Overview }) {
             <Line dataKey="rate" stroke="#dc2626" dot={false} isAnimationActive={false} />
           </LineChart>
         </ChartCard>
-        <ChartCard title="Staging backlog (rows)">
+        <ChartCard title="Staging backlog (rows)" empty={o.charts.backlog.length ? null : "No backlog samples yet: the monitor records one on each run."}>
           <AreaChart data={o.charts.backlog}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="at" tickFormatter={hourLabel} />
@@ -167,7 +185,10 @@ export function OverviewView({ initial }: { initial: Overview }) {
             <Area dataKey="rows" stroke="#6366f1" fill="#c7d2fe" isAnimationActive={false} />
           </AreaChart>
         </ChartCard>
-        <ChartCard title="Upload duration, created → finished (seconds)">
+        <ChartCard
+          title="Upload duration, created → finished (seconds)"
+          empty={o.charts.durations.some((d) => d.p50 !== null) ? null : "No upload finished in the last 24 hours: no durations to show."}
+        >
           <LineChart data={o.charts.durations}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="hour" tickFormatter={hourLabel} />

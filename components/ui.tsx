@@ -51,9 +51,9 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`inline-block rounded px-2 py-0.5 text-xs font-semibold ${STATUS_STYLE[status] ?? "bg-slate-100"}`}>{status}</span>;
 }
 
-export function timeAgo(value: string | Date | null | undefined): string {
+export function timeAgo(value: string | Date | null | undefined, now = Date.now()): string {
   if (!value) return "—";
-  const seconds = Math.round((Date.now() - new Date(value).getTime()) / 1000);
+  const seconds = Math.round((now - new Date(value).getTime()) / 1000);
   if (seconds < 60) return `${Math.max(seconds, 0)}s ago`;
   if (seconds < 3600) return `${Math.round(seconds / 60)}m ago`;
   if (seconds < 86_400) return `${Math.round(seconds / 3600)}h ago`;
@@ -62,6 +62,26 @@ export function timeAgo(value: string | Date | null | undefined): string {
 
 export function utc(value: string | Date | null | undefined): string {
   return value ? new Date(value).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—";
+}
+
+/**
+ * "5m ago" that hydrates without a mismatch: the server and the browser's first render both show the
+ * absolute UTC time (the server's clock and the browser's differ, and time passes between them); the
+ * relative text replaces it once mounted, and keeps up every 15 s. The absolute time stays in the title.
+ */
+export function RelativeTime({ value }: { value: string | Date | null | undefined }) {
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+  if (!value) return <>—</>;
+  return (
+    <time dateTime={new Date(value).toISOString()} title={utc(value)}>
+      {now === null ? utc(value) : timeAgo(value, now)}
+    </time>
+  );
 }
 
 /** "updated Ns ago" for a live query; turns red when refreshing fails. */

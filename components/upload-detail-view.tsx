@@ -8,10 +8,15 @@ import { ErrorBox, Freshness, StatusBadge, utc } from "./ui";
 
 const TERMINAL = ["completed", "partial", "failed"];
 
-export function UploadDetailView({ initial, canForceFail }: { initial: UploadDetail; canForceFail: Permission }) {
+export function UploadDetailView({ initial, canForceFail, canResume }: { initial: UploadDetail; canForceFail: Permission; canResume: Permission }) {
   const { data, error, dataUpdatedAt } = useLive<UploadDetail>(["upload", initial.id], `/api/console/uploads/${initial.id}`, initial);
   const u = data ?? initial;
   const forceFail = useAction<{ expectedStatus: string; reason: string; incidentId: string }>(`/api/console/uploads/${u.id}/force-fail`);
+  const resume = useAction<{ expectedStatus: string; expectedLockedBy: string | null; reason: string; incidentId: string }, { resumesFromRecord: number }>(
+    `/api/console/uploads/${u.id}/resume`,
+  );
+  // The action is refused when nothing is to be done, and the button says why (e.g. no lease to release).
+  const resumePermission: Permission = !canResume.allowed ? canResume : u.plans.resume.will === "skip" ? { allowed: false, reason: u.plans.resume.effect } : canResume;
   const finished = TERMINAL.includes(u.status);
 
   return (
@@ -50,21 +55,47 @@ export function UploadDetailView({ initial, canForceFail }: { initial: UploadDet
         {finished ? (
           <p className="text-sm text-slate-600">This upload is {u.status}; nothing to act on. There is no force-promote (D10-10).</p>
         ) : (
-          <div className="flex flex-wrap items-start gap-3">
-            <ActionForm
-              label="Force-fail"
-              tone="danger"
-              permission={canForceFail}
-              pending={forceFail.isPending}
-              error={forceFail.error}
-              description={`Fails the upload from its current state (${u.status}). A worker that wakes up later cannot overwrite it. Its staging rows are kept for diagnosis.`}
-              onSubmit={({ reason, incidentId }) => forceFail.mutateAsync({ expectedStatus: u.status, reason, incidentId })}
-            />
-            <p className="max-w-md text-sm text-slate-600">
-              To resume instead, leave it: a worker re-claims it when its lease ({u.leaseExpiresAt ? utc(u.leaseExpiresAt) : "none"}) expires and continues from the last
-              checkpoint. Uploads are never pushed to completed by hand (D10-10).
+          <>
+            <p className="mb-2 text-sm text-slate-700" data-testid="lease">
+              {u.lockedBy ? (
+                <>
+                  Lease held by <span className="font-mono">{u.lockedBy}</span> until {utc(u.leaseExpiresAt)}
+                </>
+              ) : (
+                "No worker holds a lease."
+              )}{" "}
+              · checkpoint: record {u.parsedRecords.toLocaleString("en-US")} · attempt {u.attempts} · last change {utc(u.updatedAt)}
             </p>
-          </div>
+            <p className="mb-3 max-w-3xl text-sm text-slate-600">
+              Stuck (D10-10)? Decide: <strong>resume</strong> releases the lease so the next worker takes it at once and continues from the checkpoint, or <strong>abort</strong>{" "}
+              (force-fail). Uploads are never pushed to completed by hand.
+            </p>
+            <div className="flex flex-wrap items-start gap-3">
+              <ActionForm
+                label="Resume"
+                tone="primary"
+                permission={resumePermission}
+                pending={resume.isPending}
+                error={resume.error}
+                description={<Plan plan={u.plans.resume} />}
+                onSubmit={({ reason, incidentId }) => resume.mutateAsync({ expectedStatus: u.status, expectedLockedBy: u.lockedBy, reason, incidentId })}
+              />
+              <ActionForm
+                label="Force-fail"
+                tone="danger"
+                permission={canForceFail}
+                pending={forceFail.isPending}
+                error={forceFail.error}
+                description={<Plan plan={u.plans.forceFail} />}
+                onSubmit={({ reason, incidentId }) => forceFail.mutateAsync({ expectedStatus: u.status, reason, incidentId })}
+              />
+            </div>
+          </>
+        )}
+        {resume.isSuccess && (
+          <p className="mt-2 text-sm font-semibold text-emerald-700" role="status">
+            Lease released; the next worker resumes from record {resume.data.resumesFromRecord.toLocaleString("en-US")}. Recorded in the audit log.
+          </p>
         )}
         {forceFail.isSuccess && <p className="mt-2 text-sm font-semibold text-emerald-700">Force-failed; recorded in the audit log.</p>}
       </section>
@@ -133,6 +164,19 @@ export function UploadDetailView({ initial, canForceFail }: { initial: UploadDet
           </table>
         )}
       </section>
+    </div>
+  );
+}
+
+function Plan({ plan }: { plan: UploadDetail["plans"]["resume"] }) {
+  return (
+    <div data-testid="plan">
+      <p>{plan.effect}</p>
+      {plan.warnings.map((w) => (
+        <p key={w} className="mt-1 text-amber-800">
+          ⚠ {w}
+        </p>
+      ))}
     </div>
   );
 }

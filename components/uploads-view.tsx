@@ -2,9 +2,13 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { BulkAction } from "@/lib/uploads/bulk-actions";
 import type { UploadFilters, UploadList } from "@/lib/uploads/list-uploads";
 import { useLive } from "./api";
-import { Empty, ErrorBox, FilterSelect, Freshness, PageHeader, StatusBadge, timeAgo } from "./ui";
+import { BulkUploadActions } from "./bulk-upload-actions";
+import type { Permission } from "./guarded-button";
+import { Empty, ErrorBox, FilterSelect, Freshness, PageHeader, RelativeTime, StatusBadge } from "./ui";
 
 const STATUSES = ["pending", "processing", "staged", "promoting", "completed", "partial", "failed"];
 
@@ -19,12 +23,37 @@ function query(filters: Partial<UploadFilters>, patch: Partial<UploadFilters> = 
   return s ? `?${s}` : "";
 }
 
-export function UploadsView({ filters, initial, workspaces }: { filters: UploadFilters; initial: UploadList; workspaces: string[] }) {
+export function UploadsView({
+  filters,
+  initial,
+  workspaces,
+  permissions,
+}: {
+  filters: UploadFilters;
+  initial: UploadList;
+  workspaces: string[];
+  permissions: Record<BulkAction, Permission>;
+}) {
   const router = useRouter();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [allMatching, setAllMatching] = useState(false);
   const qs = query(filters);
   const { data, error, dataUpdatedAt } = useLive<UploadList>(["uploads", qs], `/api/console/uploads${qs}`, initial);
   const list = data ?? initial;
   const pages = Math.max(1, Math.ceil(list.total / list.pageSize));
+  const onPage = list.uploads.map((u) => u.id);
+  const pageAllSelected = onPage.length > 0 && onPage.every((id) => selected.has(id));
+  const toggle = (id: string, on: boolean) => {
+    setAllMatching(false);
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  };
+  const { page: _page, pageSize: _size, sort: _sort, dir: _dir, ...filterOnly } = filters;
+  const selection = allMatching ? { filter: filterOnly } : { ids: [...selected] };
 
   const sortLink = (column: UploadFilters["sort"], label: string) => {
     const active = filters.sort === column;
@@ -76,12 +105,59 @@ export function UploadsView({ filters, initial, workspaces }: { filters: UploadF
         </Link>
       </form>
       <ErrorBox error={error} />
+      {(allMatching || selected.size > 0) && (
+        <>
+          <p className="mb-1 text-sm">
+            {allMatching ? (
+              <>
+                All {list.total.toLocaleString("en-US")} uploads matching the filter are selected.{" "}
+              </>
+            ) : (
+              <>
+                {selected.size} selected.{" "}
+                {list.total > selected.size && (
+                  <button type="button" className="text-blue-700 underline" onClick={() => setAllMatching(true)}>
+                    Select all {list.total.toLocaleString("en-US")} matching the filter
+                  </button>
+                )}{" "}
+              </>
+            )}
+            <button
+              type="button"
+              className="underline"
+              onClick={() => {
+                setAllMatching(false);
+                setSelected(new Set());
+              }}
+            >
+              Clear selection
+            </button>
+          </p>
+          <BulkUploadActions
+            key={allMatching ? "all" : [...selected].sort().join(",")}
+            selection={selection}
+            count={allMatching ? `All ${list.total.toLocaleString("en-US")} matching` : `${selected.size} selected`}
+            permissions={permissions}
+          />
+        </>
+      )}
       {list.uploads.length === 0 ? (
         <Empty>No uploads match these filters.</Empty>
       ) : (
         <table className="w-full border-collapse bg-white text-sm">
           <thead>
             <tr className="border-b text-left text-slate-600">
+              <th className="p-2">
+                <input
+                  type="checkbox"
+                  aria-label="Select all on this page"
+                  checked={allMatching || pageAllSelected}
+                  onChange={(e) => {
+                    setAllMatching(false);
+                    setSelected(e.target.checked ? new Set([...selected, ...onPage]) : new Set([...selected].filter((id) => !onPage.includes(id))));
+                  }}
+                />
+              </th>
               {sortLink("created", "Created")}
               {sortLink("status", "Status")}
               {sortLink("workspace", "Workspace")}
@@ -96,8 +172,11 @@ export function UploadsView({ filters, initial, workspaces }: { filters: UploadF
           <tbody>
             {list.uploads.map((u) => (
               <tr key={u.id} className={`border-b hover:bg-slate-50 ${u.status === "failed" ? "bg-red-50/40" : ""}`}>
-                <td className="p-2 whitespace-nowrap" title={u.createdAt}>
-                  {timeAgo(u.createdAt)}
+                <td className="p-2">
+                  <input type="checkbox" aria-label={`Select ${u.fileName}`} checked={allMatching || selected.has(u.id)} onChange={(e) => toggle(u.id, e.target.checked)} />
+                </td>
+                <td className="p-2 whitespace-nowrap">
+                  <RelativeTime value={u.createdAt} />
                 </td>
                 <td className="p-2">
                   <StatusBadge status={u.status} />

@@ -28,6 +28,12 @@ export const ACTIONS = [
   /** Write an incident's postmortem draft (issue #6). */
   "postmortem.write",
   "users.manage",
+  /** D10-10: release a stuck upload's lease so the next worker resumes it from its checkpoint. */
+  "upload.resume",
+  /** D8 §1: tick a Day-0 checklist item under one's own name, run the synthetic test upload. */
+  "launch.check",
+  /** D8 §1.5: record the go/no-go decision. */
+  "launch.decide",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -35,7 +41,7 @@ const operator: Action[] = ["console.view", "alert.acknowledge", "runbook.execut
 
 const MATRIX: Record<Role, readonly Action[]> = {
   viewer: ["console.view"],
-  oncall: [...operator, "controls.drain", "controls.halt_p1", "controls.resume", "controls.workspace_pause", "upload.force_fail", "cleanup.request"],
+  oncall: [...operator, "controls.drain", "controls.halt_p1", "controls.resume", "controls.workspace_pause", "upload.force_fail", "cleanup.request", "upload.resume", "launch.check"],
   sre_lead: [
     ...operator,
     "controls.drain",
@@ -48,6 +54,8 @@ const MATRIX: Record<Role, readonly Action[]> = {
     "cleanup.request",
     "cleanup.approve",
     "ga.sign_sre",
+    "upload.resume",
+    "launch.check",
   ],
   ingestion_owner: [
     ...operator,
@@ -59,10 +67,12 @@ const MATRIX: Record<Role, readonly Action[]> = {
     "controls.rollout",
     "upload.force_fail",
     "cleanup.approve",
+    "upload.resume",
+    "launch.check",
   ],
-  pm: ["console.view", "ga.sign_pm"],
+  pm: ["console.view", "ga.sign_pm", "launch.check", "launch.decide"],
   support_lead: ["console.view", "partial.acknowledge", "alert.acknowledge"],
-  eng_lead: ["console.view", "controls.rollout", "ga.sign_eng", "postmortem.write"],
+  eng_lead: ["console.view", "controls.rollout", "ga.sign_eng", "postmortem.write", "launch.check", "launch.decide"],
   // Admin runs the system but signs nobody else's GA line.
   admin: [
     ...operator,
@@ -78,6 +88,8 @@ const MATRIX: Record<Role, readonly Action[]> = {
     "cleanup.approve",
     "partial.acknowledge",
     "users.manage",
+    "upload.resume",
+    "launch.check",
   ],
 };
 

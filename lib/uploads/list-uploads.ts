@@ -26,8 +26,9 @@ export function parseUploadFilters(params: URLSearchParams | Record<string, stri
   return uploadFiltersSchema.parse(Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== "")));
 }
 
-export async function listUploads(pool: pg.Pool, filters: UploadFilters) {
-  const filter = new Filter()
+/** The WHERE clause of a filtered uploads list (over `uploads u JOIN workspaces w`); bulk actions select with it too. */
+export function uploadsFilter(filters: Omit<UploadFilters, "sort" | "dir" | "page" | "pageSize">): Filter {
+  return new Filter()
     .where((p) => `u.status = ${p}::"UploadStatus"`, filters.status)
     .where((p) => `w.slug = ${p}`, filters.workspace)
     .where((p) => `u.platform = ${p}::"Platform"`, filters.platform)
@@ -35,6 +36,10 @@ export async function listUploads(pool: pg.Pool, filters: UploadFilters) {
     .where((p) => `u.created_at >= ${p}::date`, filters.from)
     .where((p) => `u.created_at < ${p}::date + 1`, filters.to)
     .contains("u.file_name", filters.q);
+}
+
+export async function listUploads(pool: pg.Pool, filters: UploadFilters) {
+  const filter = uploadsFilter(filters);
   const order = `${SORTS[filters.sort]} ${filters.dir === "asc" ? "ASC" : "DESC"}, u.id`;
   const offset = (filters.page - 1) * filters.pageSize;
   const [rows, count] = await Promise.all([

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { notFound } from "@/lib/errors";
+import { previewBulkAction } from "./bulk-actions";
 
 /** Everything the upload detail page shows: ledger, timeline, issues by rule with samples, lineage. */
 export async function uploadDetail(pool: pg.Pool, id: string) {
@@ -11,7 +12,7 @@ export async function uploadDetail(pool: pg.Pool, id: string) {
   );
   const u = rows[0];
   if (!u) throw notFound("Upload");
-  const [events, issues, samples, lineage, lineageCount] = await Promise.all([
+  const [events, issues, samples, lineage, lineageCount, resume, forceFail] = await Promise.all([
     pool.query(`SELECT from_status, to_status, actor, reason, incident_id, created_at FROM upload_events WHERE upload_id = $1 ORDER BY id`, [id]),
     pool.query<{ kind: string; rule: string; n: number }>(`SELECT kind, rule, count(*)::int AS n FROM row_issues WHERE upload_id = $1 GROUP BY 1, 2 ORDER BY 3 DESC`, [id]),
     pool.query(
@@ -25,6 +26,8 @@ export async function uploadDetail(pool: pg.Pool, id: string) {
       [id],
     ),
     pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM metrics WHERE upload_id = $1`, [id]),
+    previewBulkAction(pool, { action: "resume", ids: [id] }),
+    previewBulkAction(pool, { action: "force_fail", ids: [id] }),
   ]);
   const group = (kind: string) =>
     issues.rows
@@ -58,6 +61,7 @@ export async function uploadDetail(pool: pg.Pool, id: string) {
     errorCode: u.error_code as string | null,
     errorText: u.error_text as string | null,
     attempts: u.attempts as number,
+    parsedRecords: u.parsed_records as number,
     lockedBy: u.locked_by as string | null,
     leaseExpiresAt: u.lease_expires_at as Date | null,
     rerunBlocked: u.rerun_blocked as boolean,
@@ -68,6 +72,8 @@ export async function uploadDetail(pool: pg.Pool, id: string) {
     invalid: group("invalid"),
     ignored: group("ignored"),
     lineage: { count: lineageCount.rows[0].n, sample: lineage.rows },
+    /** What on-call's two decisions (D10-10) would do right now, computed on the server. */
+    plans: { resume: resume.items[0], forceFail: forceFail.items[0] },
   };
 }
 
