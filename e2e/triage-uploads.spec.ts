@@ -16,7 +16,7 @@ async function generatedFile(options: GenerateOptions): Promise<Buffer> {
 /** A parse worker in its own process on the e2e database, holding `id` (see lib/testing/stuck-worker-child.ts). */
 async function startWorker(id: string): Promise<{ child: ChildProcess; workerId: string }> {
   const secrets = JSON.parse(readFileSync(".data/e2e/secrets.json", "utf8"));
-  const child = spawn(process.execPath, ["--import", "tsx", "lib/testing/stuck-worker-child.ts", id], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/testing/stuck-worker-child.ts", id], {
     env: { ...process.env, ...secrets, DATABASE_URL: E2E_DATABASE_URL, DATA_DIR: ".data/e2e", NODE_ENV: "test", LOG_LEVEL: "warn", WORKER_LEASE_SECONDS: String(LEASE_SECONDS), BATCH_SIZE: "1000" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -419,3 +419,26 @@ export type PostmortemsRow = {
   updated_at: Date;
   version: number;
 };
+
+/** A row of `launch_ticks` (model LaunchTick). */
+export type LaunchTicksRow = {
+  id: string;
+  item: string;
+  checked: boolean;
+  by_email: string;
+  by_id: string | null;
+  note: string | null;
+  created_at: Date;
+};
+
+/** A row of `launch_decisions` (model LaunchDecision). */
+export type LaunchDecisionsRow = {
+  id: string;
+  decision: string;
+  decided_by: string;
+  decided_by_id: string | null;
+  reason: string;
+  launch_time: string | null;
+  checklist: unknown;
+  created_at: Date;
+};

@@ -7,6 +7,7 @@ import type { Pingable } from "@/lib/db/readiness";
 import { MANUAL_ITEMS } from "./checklist";
 import { launchStatus } from "./launch-status";
 import type { launchDecisionSchema, launchTickSchema } from "./launch.schema";
+import { refuse } from "@/lib/audit/accountable";
 
 /** A named person ticks (or unticks) one Day-0 item; kept with who and when, audited. */
 export async function tickLaunchItem(pool: pg.Pool, actor: AuditActor, input: z.infer<typeof launchTickSchema>) {
@@ -31,8 +32,7 @@ export async function decideLaunch(pool: pg.Pool, store: Pingable, actor: AuditA
   const status = await launchStatus(pool, store);
   if (input.decision === "go" && status.open.length) {
     const error = conflict(`Not every item is done: ${status.open.join("; ")}.`, "CHECKLIST_INCOMPLETE");
-    await recordAudit(pool, { actor, action: "launch.decide", targetType: "launch", reason: input.reason, outcome: "refused", refusedReason: error.message });
-    throw error;
+    await refuse(pool, actor, "launch.decide", { type: "launch", id: "go" }, { reason: input.reason }, error);
   }
   const snapshot = { checks: status.checks.map((c) => ({ key: c.key, level: c.level, detail: c.detail })), ticks: status.manual.map((m) => ({ key: m.key, tick: m.tick })) };
   return withTransaction(pool, async (client) => {

@@ -1,7 +1,7 @@
 /**
  * A parse worker in its own process that takes one given upload, for end-to-end tests that kill a
  * worker mid-parse (SIGKILL) and leave its lease behind, as a crashed pod does (D10-10).
- *   node --import tsx lib/testing/stuck-worker-child.ts <upload id>
+ *   node --conditions=react-server --import tsx lib/testing/stuck-worker-child.ts <upload id>
  * It claims the upload by id at once (even while the parse worker is frozen, so that nothing else
  * takes it first), prints `{"claimed":…}`, waits until the parse worker may run, then parses with
  * small batches, each committed with its checkpoint and a renewed lease (WORKER_LEASE_SECONDS).
