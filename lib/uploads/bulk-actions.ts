@@ -1,6 +1,5 @@
 import type pg from "pg";
 import { z } from "zod";
-import { acknowledgePartial } from "@/lib/alerts/partials";
 import { requireAccountability } from "@/lib/audit/accountable";
 import type { Operator } from "@/lib/controls/change-control";
 import { readControls, workerBlockedReason, type Controls } from "@/lib/controls/controls";
@@ -125,6 +124,7 @@ export async function previewBulkAction(pool: pg.Pool, input: z.infer<typeof bul
 
 export type BulkPreview = Awaited<ReturnType<typeof previewBulkAction>>;
 
+export type BulkItem = z.infer<typeof expectation>;
 export type BulkOutcome = { id: string; outcome: "done" | "changed" | "skipped"; message: string };
 
 /**
@@ -132,7 +132,7 @@ export type BulkOutcome = { id: string; outcome: "done" | "changed" | "skipped";
  * compare-and-set against the state the operator previewed and its own audit entry. An upload that
  * changed meanwhile is reported back as "changed", never overwritten; one failure does not stop the rest.
  */
-async function each(items: z.infer<typeof expectation>[], run: (item: z.infer<typeof expectation>) => Promise<string>): Promise<BulkOutcome[]> {
+export async function eachUpload(items: BulkItem[], run: (item: BulkItem) => Promise<string>): Promise<BulkOutcome[]> {
   const results: BulkOutcome[] = [];
   for (const item of items) {
     try {
@@ -149,7 +149,7 @@ async function each(items: z.infer<typeof expectation>[], run: (item: z.infer<ty
 export async function bulkForceFail(pool: pg.Pool, actor: Operator, input: z.infer<typeof bulkOperatorSchema>) {
   await requireAccountability(pool, actor, "upload.force_fail", { type: "upload", id: `bulk:${input.items.length}` }, input);
   return {
-    results: await each(input.items, async (item) => {
+    results: await eachUpload(input.items, async (item) => {
       const done = await forceFailUpload(pool, actor, { uploadId: item.id, expectedStatus: item.expectedStatus, reason: input.reason, incidentId: input.incidentId });
       return `Failed from ${done.previous}.`;
     }),
@@ -159,19 +159,9 @@ export async function bulkForceFail(pool: pg.Pool, actor: Operator, input: z.inf
 export async function bulkResume(pool: pg.Pool, actor: Operator, input: z.infer<typeof bulkOperatorSchema>) {
   await requireAccountability(pool, actor, "upload.resume", { type: "upload", id: `bulk:${input.items.length}` }, input);
   return {
-    results: await each(input.items, async (item) => {
+    results: await eachUpload(input.items, async (item) => {
       const done = await resumeUpload(pool, actor, { uploadId: item.id, ...item, reason: input.reason, incidentId: input.incidentId });
       return `Lease${done.releasedFrom ? ` of ${done.releasedFrom}` : ""} released; resumes from record ${done.resumesFromRecord}.`;
-    }),
-  };
-}
-
-/** Acknowledges partial promotions one by one through the Support Lead's own acknowledgement (D10-02). */
-export async function bulkAcknowledgePartials(pool: pg.Pool, actor: Operator, input: z.infer<typeof bulkAcknowledgeSchema>) {
-  return {
-    results: await each(input.items, async (item) => {
-      await acknowledgePartial(pool, actor, item.id, { note: input.note });
-      return "Acknowledged.";
     }),
   };
 }

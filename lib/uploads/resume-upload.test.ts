@@ -7,7 +7,8 @@ import { fileStore } from "@/lib/storage";
 import { expectedCounts, type GenerateOptions } from "@/lib/testing/generate-file";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { apiKeyFor, fixture, generated, postUpload, startApi } from "@/lib/testing/pipeline";
-import { bulkAcknowledgePartials, bulkForceFail, bulkResume, previewBulkAction } from "./bulk-actions";
+import { bulkAcknowledgePartials } from "@/lib/alerts/bulk-acknowledge";
+import { bulkForceFail, bulkResume, previewBulkAction } from "./bulk-actions";
 import { resumeUpload } from "./resume-upload";
 
 const oncall = { id: "00000000-0000-0000-0000-00000000000a", email: "oncall@example.com", roles: ["oncall" as const] };
