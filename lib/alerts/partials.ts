@@ -86,9 +86,10 @@ export function clientSummary(p: Omit<PartialUpload, "summary" | "review" | "ale
       (p.notFullyPromoted.length ? ` in ${plural(p.notFullyPromoted.length, "campaign")}, which ${p.notFullyPromoted.length === 1 ? "is" : "are"} therefore incomplete:` : ":"),
   ];
   for (const c of p.notFullyPromoted) {
-    const of = c.campaignId ? ` of ${n(c.rowsLoaded + c.rowsLost)}` : "";
+    const total = c.rowsLoaded + c.rowsLost;
+    const count = c.campaignId ? `${n(c.rowsLost)} of ${plural(total, "row")}` : plural(c.rowsLost, "row");
     const when = datesLabel(c);
-    lines.push(`  • ${campaignLabel(c)}: ${n(c.rowsLost)}${of} row${c.rowsLost === 1 ? "" : "s"} missing${when ? `, ${when}` : ""}`);
+    lines.push(`  • ${campaignLabel(c)}: ${count} missing${when ? `, ${when}` : ""}`);
     for (const r of c.byRule) {
       const sample = r.samples[0];
       lines.push(`      ${n(r.rows)} × ${words(r.rule)}${sample ? ` — e.g. line ${sample.lineNo}${sample.message ? `: ${sample.message}` : ""}` : ""}`);
