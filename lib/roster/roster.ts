@@ -150,3 +150,11 @@ export async function setSlackUserId(pool: pg.Pool, actor: AuditActor, userId: s
     return rows[0];
   });
 }
+
+export type RosterView = { now: Date; current: Shift | null; shifts: Shift[]; candidates: (Person & { roles: string[] })[]; pms: Person[] };
+
+/** The On-call page: who is on now, the shifts around it, who may be put on it, and the PMs an escalation informs. */
+export async function rosterView(db: Queryable, now = new Date()): Promise<RosterView> {
+  const [current, shifts, candidates, pms] = await Promise.all([onCallAt(db, now), listShifts(db, { now }), rosterCandidates(db), productManagers(db)]);
+  return { now, current, shifts, candidates, pms };
+}
