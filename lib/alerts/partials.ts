@@ -9,7 +9,7 @@ import type { FileStore } from "@/lib/storage/file-store";
 import { addAlertNote } from "./alert-actions";
 import { toNote, type AlertNote, type AlertStatus } from "./alert-record";
 import { partialFiltersSchema, type PartialFilters } from "./alert.schema";
-import { partialLosses, type CampaignLoss } from "./partial-losses";
+import { partialLosses, type CampaignLoss } from "@/lib/signals/partial-losses";
 
 const PLATFORM_NAMES: Record<string, string> = { meta: "Meta", google: "Google Ads", tiktok: "TikTok" };
 const SAMPLES_PER_RULE = 3;

@@ -4,7 +4,7 @@ import { fileStore } from "@/lib/storage";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { apiKeyFor, drainPipeline, postUpload, startApi } from "@/lib/testing/pipeline";
 import { runMonitor } from "@/lib/workers/run-monitor";
-import { acknowledgePartial, listPartialUploads } from "./partials";
+import { acknowledgePartial, listPartialUploads } from "@/lib/alerts/partials";
 
 const support = { id: "00000000-0000-0000-0000-0000000000b2", email: "support@example.com", roles: ["support_lead" as const] };
 
@@ -96,6 +96,14 @@ describe("the campaigns a partial promotion did not load (D10-02)", () => {
   it("acknowledging takes a note and a ticket, both kept and shown on the review and the alert's log", async () => {
     const upload = await partialUpload();
     await runMonitor(pool(), { webhookUrl: null });
+    // The alert itself names the campaigns not fully loaded, not the ones that were.
+    const alert = await prisma().alert.findFirstOrThrow({ where: { fingerprint: `partial:${upload.id}` } });
+    expect(alert.detail).toContain(
+      "Campaigns not fully loaded: Brand (222) −2 [clicks_exceed_impressions, spend_negative] 2024-03-02…2024-03-03; Retargeting (333) −2 [date_invalid, impressions_invalid] on 2024-03-01.",
+    );
+    expect(alert.detail).not.toMatch(/Spring Sale|Video/);
+    await runMonitor(pool(), { webhookUrl: null });
+    expect((await prisma().alert.findFirstOrThrow({ where: { fingerprint: `partial:${upload.id}` } })).detail).toBe(alert.detail);
     await expect(acknowledgePartial(pool(), support, upload.id, { note: "   " })).rejects.toMatchObject({ status: 400, code: "NOTE_REQUIRED" });
     await acknowledgePartial(pool(), support, upload.id, { note: "Client told Brand and Retargeting are incomplete.", ticket: "SUP-123" });
     const [reviewed] = await listPartialUploads(pool(), { review: "reviewed" });
