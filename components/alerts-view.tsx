@@ -18,7 +18,7 @@ const SEVERITY_STYLE: Record<string, string> = {
 
 export function AlertsView(props: { query: string; initial: AlertList; partials: PartialUpload[]; canAck: Permission; canAckPartial: Permission; canRunPartialRunbook: Permission }) {
   const { data, error, dataUpdatedAt } = useLive<AlertList>(["alerts", props.query], `/api/console/alerts${props.query}`, props.initial);
-  const partials = useLive<{ partials: PartialUpload[] }>(["partials"], "/api/console/partials", { partials: props.partials });
+  const partials = useLive<{ partials: PartialUpload[] }>(["partials"], "/api/console/partials?review=all", { partials: props.partials });
   const ack = useAction<{ id: string }>((b) => `/api/console/alerts/${b.id}/acknowledge`);
   const outcome = useAction<{ id: string; outcome: string; expectedVersion: number }>((b) => `/api/console/alerts/${b.id}/outcome`);
   const list = data ?? props.initial;
@@ -115,7 +115,7 @@ export function AlertsView(props: { query: string; initial: AlertList; partials:
       <section aria-label="Partial promotions">
         <h2 className="text-lg font-semibold">Partial promotions (D10-02) — for the Support Lead</h2>
         {(partials.data?.partials ?? []).length === 0 ? (
-          <Empty>No partial uploads waiting for review.</Empty>
+          <Empty>No partial uploads: every upload was loaded in full.</Empty>
         ) : (
           <ul className="mt-2 space-y-3">
             {(partials.data?.partials ?? []).map((p) => (

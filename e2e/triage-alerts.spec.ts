@@ -56,7 +56,8 @@ test.describe("Support Lead: partial promotions (D10-02)", () => {
     await ack.getByLabel("Ticket").fill(`SUP-${tag}`);
     await ack.getByLabel("What you told the client (required)").fill("Told the client Brand and Retargeting are incomplete; new file expected.");
     await ack.getByRole("button", { name: "Acknowledge partial" }).click();
-    await expect(card).toBeHidden();
+    // The review stays on the card, with its ticket and note.
+    await expect(card.getByTestId("partial-review")).toContainText(`ticket SUP-${tag}: Told the client Brand and Retargeting are incomplete`);
     const review = await sql<{ ticket: string; note: string; acknowledged_by: string }>(`SELECT ticket, note, acknowledged_by FROM partial_reviews WHERE upload_id = $1`, [uploadId]);
     expect(review).toEqual([{ ticket: `SUP-${tag}`, note: "Told the client Brand and Retargeting are incomplete; new file expected.", acknowledged_by: "support_lead@example.com" }]);
 
@@ -88,7 +89,7 @@ test.describe("on-call: alert notes on the Alerts page", () => {
     await page.goto("/alerts?status=active");
     const item = page.getByRole("listitem").filter({ hasText: "notes-stuck.csv" }).first();
     await item.getByText(/Timeline and notes \(0 notes\)/).click();
-    await item.getByLabel("Note").fill("Lease holder gone; deciding resume vs abort (D10-10).");
+    await item.getByRole("textbox", { name: "Note" }).fill("Lease holder gone; deciding resume vs abort (D10-10).");
     await item.getByRole("button", { name: "Add note" }).click();
     await expect(item.getByRole("list", { name: "Alert timeline" })).toContainText("note by oncall@example.com");
     await expect(item.getByRole("list", { name: "Alert timeline" })).toContainText("Lease holder gone; deciding resume vs abort (D10-10).");

@@ -14,7 +14,7 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
   const parsed = alertFiltersSchema.safeParse(raw);
   const filters = parsed.success ? parsed.data : {};
   const query = parsed.success && Object.keys(raw).length ? `?${new URLSearchParams(raw)}` : "";
-  const [alerts, partials] = await Promise.all([listAlerts(pool(), filters), listPartialUploads(pool(), { review: "pending" })]);
+  const [alerts, partials] = await Promise.all([listAlerts(pool(), filters), listPartialUploads(pool(), { review: "all" })]);
   return (
     <AlertsView
       query={query}
