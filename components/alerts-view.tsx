@@ -4,7 +4,9 @@ import Link from "next/link";
 import type { AlertList } from "@/lib/alerts/list-alerts";
 import type { PartialUpload } from "@/lib/alerts/partials";
 import type { Permission } from "./action-form";
+import { AlertTimeline } from "./alert-timeline";
 import { useAction, useLive } from "./api";
+import { PartialReview } from "./partial-review";
 import { Empty, ErrorBox, FilterSelect, Freshness, PageHeader, timeAgo } from "./ui";
 
 const SEVERITY_STYLE: Record<string, string> = {
@@ -14,12 +16,11 @@ const SEVERITY_STYLE: Record<string, string> = {
   info: "bg-slate-100 text-slate-700",
 };
 
-export function AlertsView(props: { query: string; initial: AlertList; partials: PartialUpload[]; canAck: Permission; canAckPartial: Permission }) {
+export function AlertsView(props: { query: string; initial: AlertList; partials: PartialUpload[]; canAck: Permission; canAckPartial: Permission; canRunPartialRunbook: Permission }) {
   const { data, error, dataUpdatedAt } = useLive<AlertList>(["alerts", props.query], `/api/console/alerts${props.query}`, props.initial);
-  const partials = useLive<{ partials: PartialUpload[] }>(["partials"], "/api/console/partials", { partials: props.partials });
+  const partials = useLive<{ partials: PartialUpload[] }>(["partials"], "/api/console/partials?review=all", { partials: props.partials });
   const ack = useAction<{ id: string }>((b) => `/api/console/alerts/${b.id}/acknowledge`);
   const outcome = useAction<{ id: string; outcome: string; expectedVersion: number }>((b) => `/api/console/alerts/${b.id}/outcome`);
-  const ackPartial = useAction<{ id: string; note?: string }>((b) => `/api/console/partials/${b.id}/acknowledge`);
   const list = data ?? props.initial;
   const params = new URLSearchParams(props.query);
   const denied = (p: Permission) => (p.allowed ? undefined : `Not allowed: ${p.reason}`);
@@ -105,6 +106,7 @@ export function AlertsView(props: { query: string; initial: AlertList; partials:
                 )}
                 {a.outcome && <span className="text-slate-600">outcome: {a.outcome}</span>}
               </div>
+              <AlertTimeline alertId={a.id} notes={a.notes} canNote={props.canAck} />
             </li>
           ))}
         </ul>
@@ -112,42 +114,12 @@ export function AlertsView(props: { query: string; initial: AlertList; partials:
 
       <section aria-label="Partial promotions">
         <h2 className="text-lg font-semibold">Partial promotions (D10-02) — for the Support Lead</h2>
-        <ErrorBox error={ackPartial.error} />
         {(partials.data?.partials ?? []).length === 0 ? (
-          <Empty>No partial uploads waiting for review.</Empty>
+          <Empty>No partial uploads: every upload was loaded in full.</Empty>
         ) : (
           <ul className="mt-2 space-y-3">
             {(partials.data?.partials ?? []).map((p) => (
-              <li key={p.uploadId} className="rounded-lg border border-amber-400 bg-amber-50 p-3 text-sm" data-testid={`partial-${p.uploadId}`}>
-                <p className="font-semibold">
-                  {p.workspace.slug} · {p.fileName} — {p.promotedRows} promoted, {p.invalidRows} invalid · re-run blocked
-                </p>
-                <p>
-                  Campaigns affected: {p.campaigns.slice(0, 5).map((c) => `${c.campaignName} (${c.firstDate}…${c.lastDate})`).join(", ")}
-                  {p.campaignCount > 5 ? ` and ${p.campaignCount - 5} more` : ""}
-                </p>
-                <p>Invalid records: {p.invalidByRule.map((r) => `${r.rule} × ${r.count}`).join(", ")}</p>
-                <details className="mt-1">
-                  <summary className="cursor-pointer">Client-ready summary</summary>
-                  <textarea readOnly value={p.summary} aria-label="Client-ready summary" className="mt-1 h-32 w-full rounded border p-2 font-mono text-xs" />
-                  <button type="button" className="mt-1 rounded border px-2 py-1" onClick={() => navigator.clipboard?.writeText(p.summary)}>
-                    Copy summary
-                  </button>
-                </details>
-                {p.review ? (
-                  <p className="mt-1 text-slate-700">Reviewed by {p.review.acknowledgedBy}</p>
-                ) : (
-                  <button
-                    type="button"
-                    disabled={!props.canAckPartial.allowed || ackPartial.isPending}
-                    title={denied(props.canAckPartial)}
-                    onClick={() => ackPartial.mutate({ id: p.uploadId })}
-                    className="mt-2 rounded bg-slate-900 px-2 py-1 font-semibold text-white disabled:opacity-40"
-                  >
-                    Acknowledge partial
-                  </button>
-                )}
-              </li>
+              <PartialReview key={p.uploadId} p={p} canAck={props.canAckPartial} canRunbook={props.canRunPartialRunbook} />
             ))}
           </ul>
         )}

@@ -10,6 +10,7 @@ const ITEMS = [
   ["/breakers", "Breakers"],
   ["/controls", "Controls"],
   ["/alerts", "Alerts"],
+  ["/oncall", "On-call"],
   ["/launch", "Launch"],
   ["/ga", "GA sign-off"],
   ["/runbooks", "Runbooks"],

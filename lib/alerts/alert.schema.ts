@@ -21,7 +21,11 @@ export type AlertFilters = z.input<typeof alertFiltersSchema>;
 
 export const alertNoteSchema = z.object({ body: z.string().trim().min(1, "A note cannot be empty.").max(4000) });
 export const alertOutcomeSchema = z.object({ outcome: z.enum(ALERT_OUTCOMES), expectedVersion: z.number().int().min(1) });
-export const partialAcknowledgeSchema = z.object({ note: z.string().trim().max(4000).optional() });
+/** D10-02: acknowledging says what the client was told (and the ticket), so the review can be followed up. */
+export const partialAcknowledgeSchema = z.object({
+  note: z.string().trim().min(1, "Say what you told the client, or why no message is needed.").max(4000),
+  ticket: z.string().trim().max(100).optional(),
+});
 export const partialFiltersSchema = z.object({
   review: z.enum(["pending", "reviewed", "all"]).default("all"),
   workspace: z.string().trim().min(1).max(100).optional(),

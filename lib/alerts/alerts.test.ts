@@ -341,15 +341,16 @@ describe("partial promotions for the Support Lead (D10-02)", () => {
     expect(partial.summary).toContain('Upload "tiktok-march.csv" (TikTok) for acme');
     expect(partial.summary).toContain("Loaded: 3 of 8 data rows");
     expect(partial.summary).toMatch(/1 × spend negative — e\.g\. line 3/);
+    expect(partial.summary).toContain("Spring_Launch_TT (1790000000000001): 1 of 2 rows missing, date 2024-03-02");
     expect(partial.alert).toMatchObject({ status: "open" });
 
     await addPartialNote(pool(), support, id, "Drafting the client email.");
     await acknowledgePartial(pool(), support, id, { note: "Sent to client, ticket 42." });
-    await expect(acknowledgePartial(pool(), support, id)).rejects.toMatchObject({ code: "ALREADY_ACKNOWLEDGED" });
+    await expect(acknowledgePartial(pool(), support, id, { note: "again" })).rejects.toMatchObject({ code: "ALREADY_ACKNOWLEDGED" });
     const [reviewed] = await listPartialUploads(pool(), { review: "reviewed" });
     expect(reviewed.review).toMatchObject({ acknowledgedBy: "support@example.com", note: "Sent to client, ticket 42." });
     expect(reviewed.alert?.status).toBe("acknowledged");
-    expect(reviewed.notes.map((n) => n.body)).toEqual(["Drafting the client email.", "Sent to client, ticket 42."]);
+    expect(reviewed.notes.map((n) => n.body)).toEqual(["Drafting the client email.", "Partial acknowledged: Sent to client, ticket 42."]);
 
     await monitor(new Date(), null);
     expect((await prisma().alert.findFirstOrThrow({ where: { fingerprint: `partial:${id}` } })).status).toBe("resolved");
@@ -360,6 +361,6 @@ describe("partial promotions for the Support Lead (D10-02)", () => {
 
   it("refuses to acknowledge an upload that is not partial", async () => {
     const done = await insertUpload(ws.id, { status: "completed" });
-    await expect(acknowledgePartial(pool(), support, done.id)).rejects.toMatchObject({ code: "NOT_PARTIAL" });
+    await expect(acknowledgePartial(pool(), support, done.id, { note: "n/a" })).rejects.toMatchObject({ code: "NOT_PARTIAL" });
   });
 });

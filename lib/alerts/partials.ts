@@ -2,10 +2,14 @@ import type pg from "pg";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { Filter } from "@/lib/db/filter";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
-import { conflict, notFound } from "@/lib/errors";
+import { badRequest, conflict, notFound } from "@/lib/errors";
+import type { Platform } from "@/lib/ingestion/parse/aliases";
+import { fileStore } from "@/lib/storage";
+import type { FileStore } from "@/lib/storage/file-store";
 import { addAlertNote } from "./alert-actions";
 import { toNote, type AlertNote, type AlertStatus } from "./alert-record";
 import { partialFiltersSchema, type PartialFilters } from "./alert.schema";
+import { partialLosses, type CampaignLoss } from "@/lib/signals/partial-losses";
 
 const PLATFORM_NAMES: Record<string, string> = { meta: "Meta", google: "Google Ads", tiktok: "TikTok" };
 const SAMPLES_PER_RULE = 3;
@@ -31,12 +35,23 @@ export type PartialUpload = {
   rerunBlocked: boolean;
   /** The campaigns and dates the upload loaded, from its staging rows (or, once cleaned, from production lineage). */
   campaigns: AffectedCampaign[];
+  /**
+   * The campaigns that were NOT fully promoted (D10-02): those with invalid rows, each with the rows
+   * lost per rule, sample lines and the dates affected, most rows lost first.
+   */
+  notFullyPromoted: CampaignLoss[];
+  /** Every date on which some campaign lost rows (at most 31). */
+  lostDates: string[];
+  /** Invalid rows too many to attribute to a campaign (beyond the first 20 000). */
+  unattributedRows: number;
+  /** Why campaigns could not be read from the invalid rows, when they could not. */
+  campaignsProblem: string | null;
   campaignCount: number;
   dates: { first: string | null; last: string | null };
   campaignsFrom: "staging" | "production" | "none";
   invalidByRule: InvalidRule[];
   ignoredByReason: { reason: string; count: number }[];
-  review: { acknowledgedBy: string; acknowledgedAt: Date; note: string | null } | null;
+  review: { acknowledgedBy: string; acknowledgedAt: Date; note: string | null; ticket: string | null } | null;
   alert: { id: string; status: AlertStatus; severity: string; openedAt: Date; version: number } | null;
   notes: AlertNote[];
   /** Plain text for the Support Lead to copy to the client. */
@@ -45,22 +60,50 @@ export type PartialUpload = {
 
 const n = (x: number) => x.toLocaleString("en-US");
 
+const plural = (count: number, word: string) => `${n(count)} ${word}${count === 1 ? "" : "s"}`;
+const words = (code: string) => code.replaceAll("_", " ");
+
+function campaignLabel(c: CampaignLoss): string {
+  if (c.campaignId && c.campaignName) return `${c.campaignName} (${c.campaignId})`;
+  return c.campaignId ?? (c.campaignName ? `${c.campaignName} (no campaign ID)` : "rows whose campaign cannot be read");
+}
+
+function datesLabel(c: CampaignLoss): string {
+  const listed = c.dates.length ? `${c.dates.length === 1 ? "date" : "dates"} ${c.dates.join(", ")}${c.moreDates ? ` and ${n(c.moreDates)} more` : ""}` : "";
+  const unreadable = c.unreadableDates ? `${plural(c.unreadableDates, "row")} with an unreadable date` : "";
+  return [listed, unreadable].filter(Boolean).join("; ");
+}
+
+/** Plain text for the client: what was loaded, and per campaign what is missing and why. */
 export function clientSummary(p: Omit<PartialUpload, "summary" | "review" | "alert" | "notes">): string {
   const dataRows = p.validRows + p.invalidRows;
   const lines = [
     `Upload "${p.fileName}" (${PLATFORM_NAMES[p.platform] ?? p.platform}) for ${p.workspace.name}, received ${p.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
     "",
     `Loaded: ${n(p.promotedRows)} of ${n(dataRows)} data rows` +
-      (p.campaignCount ? `, covering ${n(p.campaignCount)} campaign${p.campaignCount === 1 ? "" : "s"} from ${p.dates.first} to ${p.dates.last}.` : "."),
-    `Not loaded: ${n(p.invalidRows)} row${p.invalidRows === 1 ? "" : "s"}:`,
-    ...p.invalidByRule.map((r) => {
-      const sample = r.samples[0];
-      const example = sample ? ` — e.g. line ${sample.lineNo}${sample.message ? `: ${sample.message}` : ""}` : "";
-      return `  • ${n(r.count)} × ${r.rule.replaceAll("_", " ")}${example}`;
-    }),
+      (p.campaignCount ? `, covering ${plural(p.campaignCount, "campaign")} from ${p.dates.first} to ${p.dates.last}.` : "."),
+    `Not loaded: ${plural(p.invalidRows, "row")}` +
+      (p.notFullyPromoted.length ? ` in ${plural(p.notFullyPromoted.length, "campaign")}, which ${p.notFullyPromoted.length === 1 ? "is" : "are"} therefore incomplete:` : ":"),
   ];
+  for (const c of p.notFullyPromoted) {
+    const total = c.rowsLoaded + c.rowsLost;
+    const count = c.campaignId ? `${n(c.rowsLost)} of ${plural(total, "row")}` : plural(c.rowsLost, "row");
+    const when = datesLabel(c);
+    lines.push(`  • ${campaignLabel(c)}: ${count} missing${when ? `, ${when}` : ""}`);
+    for (const r of c.byRule) {
+      const sample = r.samples[0];
+      lines.push(`      ${n(r.rows)} × ${words(r.rule)}${sample ? ` — e.g. line ${sample.lineNo}${sample.message ? `: ${sample.message}` : ""}` : ""}`);
+    }
+  }
+  if (!p.notFullyPromoted.length) {
+    for (const r of p.invalidByRule) {
+      const sample = r.samples[0];
+      lines.push(`  • ${n(r.count)} × ${words(r.rule)}${sample ? ` — e.g. line ${sample.lineNo}${sample.message ? `: ${sample.message}` : ""}` : ""}`);
+    }
+  }
+  if (p.unattributedRows) lines.push(`  • and ${plural(p.unattributedRows, "more row")} not broken down by campaign here (see the upload's invalid rows).`);
   const ignored = p.ignoredByReason.reduce((sum, r) => sum + r.count, 0);
-  if (ignored) lines.push(`Not data (skipped on purpose): ${n(ignored)} line${ignored === 1 ? "" : "s"} (${p.ignoredByReason.map((r) => r.reason.replaceAll("_", " ")).join(", ")}).`);
+  if (ignored) lines.push(`Not data (skipped on purpose): ${n(ignored)} line${ignored === 1 ? "" : "s"} (${p.ignoredByReason.map((r) => words(r.reason)).join(", ")}).`);
   lines.push(
     "",
     "What to do: correct the rows listed above and send a new file (the whole report or just the corrected rows). " +
@@ -69,9 +112,9 @@ export function clientSummary(p: Omit<PartialUpload, "summary" | "review" | "ale
   return lines.join("\n");
 }
 
-async function describePartial(db: Queryable, u: Record<string, any>): Promise<Omit<PartialUpload, "summary" | "review" | "alert" | "notes">> {
+async function describePartial(db: Queryable, store: FileStore, u: Record<string, any>): Promise<Omit<PartialUpload, "summary" | "review" | "alert" | "notes">> {
   const fromStaging = u.staged_rows > 0;
-  const [campaigns, rules, samples, ignored] = await Promise.all([
+  const [campaigns, rules, samples, ignored, losses] = await Promise.all([
     db.query<{ campaign_id: string; campaign_name: string; first: string; last: string; rows: number; total: number; first_all: string; last_all: string }>(
       fromStaging
         ? `SELECT campaign_id, max(campaign_name) AS campaign_name, to_char(min(date), 'YYYY-MM-DD') AS first, to_char(max(date), 'YYYY-MM-DD') AS last, count(*)::int AS rows,
@@ -97,6 +140,7 @@ async function describePartial(db: Queryable, u: Record<string, any>): Promise<O
       `SELECT rule AS reason, count(*)::int AS count FROM row_issues WHERE upload_id = $1 AND kind = 'ignored' GROUP BY rule ORDER BY count DESC`,
       [u.id],
     ),
+    partialLosses(db, store, { id: u.id, platform: u.platform as Platform, storageKey: u.storage_key, fromStaging }),
   ]);
   const first = campaigns.rows[0];
   return {
@@ -117,6 +161,10 @@ async function describePartial(db: Queryable, u: Record<string, any>): Promise<O
     campaignCount: first?.total ?? 0,
     dates: { first: first?.first_all ?? null, last: first?.last_all ?? null },
     campaignsFrom: first ? (fromStaging ? "staging" : "production") : "none",
+    notFullyPromoted: losses.campaigns,
+    lostDates: losses.dates,
+    unattributedRows: losses.unattributed,
+    campaignsProblem: losses.headerProblem,
     invalidByRule: rules.rows.map((r) => ({
       rule: r.rule,
       count: r.count,
@@ -130,7 +178,7 @@ async function describePartial(db: Queryable, u: Record<string, any>): Promise<O
  * D10-02, for the Support Lead: partial uploads with the campaigns and dates they loaded, the invalid
  * records grouped by rule with sample lines, the review, the alert with its notes, and a client-ready summary.
  */
-export async function listPartialUploads(db: Queryable, filters: PartialFilters = {}): Promise<PartialUpload[]> {
+export async function listPartialUploads(db: Queryable, filters: PartialFilters = {}, store: FileStore = fileStore()): Promise<PartialUpload[]> {
   const f = partialFiltersSchema.parse(filters);
   const filter = new Filter()
     .whereSql(`u.status = 'partial'`)
@@ -140,7 +188,7 @@ export async function listPartialUploads(db: Queryable, filters: PartialFilters 
   const limit = filter.bind(f.limit);
   const { rows } = await db.query(
     `SELECT u.*, u.platform::text AS platform, w.slug, w.name AS workspace_name,
-            r.acknowledged_by, r.acknowledged_at, r.note AS review_note,
+            r.acknowledged_by, r.acknowledged_at, r.note AS review_note, r.ticket AS review_ticket,
             al.id AS alert_id, al.status::text AS alert_status, al.severity::text AS alert_severity, al.opened_at AS alert_opened_at, al.version AS alert_version
        FROM uploads u
        JOIN workspaces w ON w.id = u.workspace_id
@@ -152,11 +200,11 @@ export async function listPartialUploads(db: Queryable, filters: PartialFilters 
   );
   const result: PartialUpload[] = [];
   for (const u of rows) {
-    const described = await describePartial(db, u);
+    const described = await describePartial(db, store, u);
     const notes = u.alert_id ? (await db.query(`SELECT * FROM alert_notes WHERE alert_id = $1 ORDER BY id`, [u.alert_id])).rows.map(toNote) : [];
     result.push({
       ...described,
-      review: u.acknowledged_by ? { acknowledgedBy: u.acknowledged_by, acknowledgedAt: u.acknowledged_at, note: u.review_note } : null,
+      review: u.acknowledged_by ? { acknowledgedBy: u.acknowledged_by, acknowledgedAt: u.acknowledged_at, note: u.review_note, ticket: u.review_ticket } : null,
       alert: u.alert_id ? { id: u.alert_id, status: u.alert_status, severity: u.alert_severity, openedAt: u.alert_opened_at, version: u.alert_version } : null,
       notes,
       summary: clientSummary(described),
@@ -170,9 +218,12 @@ export async function listPartialUploads(db: Queryable, filters: PartialFilters 
  * its alert acknowledged; the monitor resolves the alert on its next run. Staging rows and the re-run
  * block are left as they are.
  */
-export async function acknowledgePartial(pool: pg.Pool, actor: AuditActor, uploadId: string, input: { note?: string | null; now?: Date } = {}) {
+export async function acknowledgePartial(pool: pg.Pool, actor: AuditActor, uploadId: string, input: { note: string; ticket?: string | null; now?: Date }) {
   const now = input.now ?? new Date();
   const note = input.note?.trim() || null;
+  const ticket = input.ticket?.trim() || null;
+  // The review is what the Support Lead told the client: without it nobody can follow up (D10-02).
+  if (!note) throw badRequest("Say what you told the client (or the ticket you opened) to acknowledge a partial promotion.", "NOTE_REQUIRED");
   return withTransaction(pool, async (client) => {
     const upload = /^[0-9a-f-]{36}$/i.test(uploadId)
       ? await client.query<{ status: string; file_name: string }>(`SELECT status::text AS status, file_name FROM uploads WHERE id = $1 FOR SHARE`, [uploadId])
@@ -180,9 +231,9 @@ export async function acknowledgePartial(pool: pg.Pool, actor: AuditActor, uploa
     if (!upload.rows[0]) throw notFound(`Upload ${uploadId}`);
     if (upload.rows[0].status !== "partial") throw conflict(`Upload ${upload.rows[0].file_name} is ${upload.rows[0].status}, not partial.`, "NOT_PARTIAL");
     const { rows } = await client.query(
-      `INSERT INTO partial_reviews (upload_id, acknowledged_by, acknowledged_by_id, acknowledged_at, note) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO partial_reviews (upload_id, acknowledged_by, acknowledged_by_id, acknowledged_at, note, ticket) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (upload_id) DO NOTHING RETURNING *`,
-      [uploadId, actor.email, actor.id ?? null, now, note],
+      [uploadId, actor.email, actor.id ?? null, now, note, ticket],
     );
     if (!rows[0]) {
       const existing = await client.query(`SELECT acknowledged_by, acknowledged_at FROM partial_reviews WHERE upload_id = $1`, [uploadId]);
@@ -194,9 +245,10 @@ export async function acknowledgePartial(pool: pg.Pool, actor: AuditActor, uploa
       [`partial:${uploadId}`, now, actor.email],
     );
     const alertId = alert.rows[0]?.id ?? (await latestPartialAlert(client, uploadId));
-    if (note && alertId) await client.query(`INSERT INTO alert_notes (alert_id, author, author_id, body) VALUES ($1, $2, $3, $4)`, [alertId, actor.email, actor.id ?? null, note]);
-    await recordAudit(client, { actor, action: "partial.acknowledge", targetType: "upload", targetId: uploadId, after: { acknowledged: true, note }, outcome: "ok" });
-    return { uploadId, acknowledgedBy: actor.email, acknowledgedAt: now, note, alertId: alertId ?? null };
+    const body = ticket ? `Partial acknowledged — ticket ${ticket}: ${note}` : `Partial acknowledged: ${note}`;
+    if (alertId) await client.query(`INSERT INTO alert_notes (alert_id, author, author_id, body) VALUES ($1, $2, $3, $4)`, [alertId, actor.email, actor.id ?? null, body]);
+    await recordAudit(client, { actor, action: "partial.acknowledge", targetType: "upload", targetId: uploadId, reason: note, after: { acknowledged: true, note, ticket }, outcome: "ok" });
+    return { uploadId, acknowledgedBy: actor.email, acknowledgedAt: now, note, ticket, alertId: alertId ?? null };
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, ROLES, can, decide, decideHalt, decideLiftHalt, rolesFor } from "./permissions";
+import { ACTION_INFO, ACTIONS, ROLES, can, decide, decideHalt, decideLiftHalt, decideRunbook, rolesFor } from "./permissions";
 
 describe("permission matrix", () => {
   it("lets every role view the console and nothing grants an unknown role", () => {
@@ -51,6 +51,37 @@ describe("permission matrix", () => {
       allowed: false,
       reason: "requires sre_lead or ingestion_owner or admin",
     });
+  });
+
+  it("follows the D10 §8 decision matrix: on-call PAUSEs and STOPs without a P1, the PM DOCUMENTs, the Support Lead handles partials", () => {
+    // PAUSE and STOP, no P1 needed.
+    for (const action of ["controls.drain", "controls.workspace_pause", "controls.freeze_worker"] as const) expect(can({ roles: ["oncall"] }, action)).toBe(true);
+    expect(decideHalt({ roles: ["oncall"] }, null)).toMatchObject({ allowed: false });
+    // DOCUMENT (D10-04).
+    expect(can({ roles: ["pm"] }, "postmortem.write")).toBe(true);
+    expect(can({ roles: ["pm"] }, "incident.accept_unknown")).toBe(true);
+    expect(can({ roles: ["oncall"] }, "incident.accept_unknown")).toBe(false);
+    expect(can({ roles: ["pm"] }, "controls.drain")).toBe(false);
+    // D10-02.
+    expect(can({ roles: ["support_lead"] }, "partial.acknowledge")).toBe(true);
+    expect(can({ roles: ["support_lead"] }, "upload.force_fail")).toBe(false);
+    // D10-06: the SRE lead edits the roster.
+    expect(rolesFor("roster.edit")).toEqual(["sre_lead"]);
+  });
+
+  it("lets a role run the runbooks it owns, and only those, unless it may run any", () => {
+    expect(decideRunbook({ roles: ["support_lead"] }, "support_lead")).toEqual({ allowed: true });
+    expect(decideRunbook({ roles: ["support_lead"] }, "sre_lead")).toMatchObject({ allowed: false, reason: expect.stringMatching(/belongs to sre_lead/) });
+    expect(decideRunbook({ roles: ["pm"] }, "pm")).toEqual({ allowed: true });
+    expect(decideRunbook({ roles: ["oncall"] }, "sre_lead")).toEqual({ allowed: true });
+    expect(decideRunbook({ roles: ["viewer"] }, "viewer")).toMatchObject({ allowed: false, reason: expect.stringMatching(/^requires /) });
+  });
+
+  it("describes every action and names the seed it follows", () => {
+    for (const action of ACTIONS) {
+      expect(ACTION_INFO[action].description.length).toBeGreaterThan(10);
+      expect(ACTION_INFO[action].seed).toMatch(/D\d|DESIGN|Iteration/);
+    }
   });
 
   it("grants every action to someone", () => {

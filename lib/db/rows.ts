@@ -58,6 +58,8 @@ export type UsersRow = {
   /** Every session token carries the version it was issued under; bumping it signs the user out everywhere. */
   session_version: number;
   last_sign_in_at: Date | null;
+  /** D10-06: the Slack member ID (U…) an escalation mentions; set on the On-call page by the SRE lead. */
+  slack_user_id: string | null;
 };
 
 /** A row of `uploads` (model Upload). */
@@ -294,6 +296,8 @@ export type PartialReviewsRow = {
   acknowledged_by_id: string | null;
   acknowledged_at: Date;
   note: string | null;
+  /** The support ticket the client was told in (e.g. SUP-123), kept and shown with the review. */
+  ticket: string | null;
 };
 
 /** A row of `circuit_breakers` (model CircuitBreaker). */
@@ -441,4 +445,45 @@ export type LaunchDecisionsRow = {
   launch_time: string | null;
   checklist: unknown;
   created_at: Date;
+};
+
+/** A row of `oncall_shifts` (model OncallShift). */
+export type OncallShiftsRow = {
+  id: string;
+  starts_at: Date;
+  ends_at: Date;
+  primary_id: string;
+  secondary_id: string;
+  created_by: string;
+  updated_by: string;
+  updated_at: Date;
+  version: number;
+};
+
+/** A row of `alert_notifications` (model AlertNotification). */
+export type AlertNotificationsRow = {
+  id: string;
+  alert_id: string;
+  /** opened, escalation_secondary, escalation_pm */
+  kind: string;
+  recipient_email: string | null;
+  recipient_name: string | null;
+  message: string;
+  /** sent or failed */
+  result: string;
+  http_status: number | null;
+  error: string | null;
+  at: Date;
+};
+
+/** A row of `accepted_unknowns` (model AcceptedUnknown). */
+export type AcceptedUnknownsRow = {
+  id: string;
+  incident_id: string | null;
+  title: string;
+  from_at: Date;
+  to_at: Date;
+  impact: string;
+  recorded_by: string;
+  recorded_at: Date;
 };

@@ -1,4 +1,4 @@
-import { ACTIONS, KILL_SWITCH_ACTIONS, ROLES, rolesFor } from "@/lib/auth/permissions";
+import { ACTION_INFO, ACTIONS, KILL_SWITCH_ACTIONS, ROLES, rolesFor } from "@/lib/auth/permissions";
 import { signalConfigSchema } from "@/lib/signals/config";
 import { SIGNALS } from "@/lib/signals/catalog";
 import { readFileSync } from "node:fs";
@@ -11,17 +11,24 @@ function rolesDoc(): string {
   const rows = ACTIONS.map((action) => {
     const allowed = rolesFor(action);
     const cells = ROLES.map((role) => (allowed.includes(role) ? "✓" : ""));
-    return `| \`${action}\`${KILL_SWITCH_ACTIONS.includes(action) ? " ⚡" : ""} | ${cells.join(" | ")} |`;
+    return `| \`${action}\`${KILL_SWITCH_ACTIONS.includes(action) ? " ⚡" : ""} | ${cells.join(" | ")} | ${ACTION_INFO[action].description} | ${ACTION_INFO[action].seed} |`;
   });
   return `${HEADER}# Roles: who may do what
 
 One permission matrix (\`lib/auth/permissions.ts\`) decides every page, console action and API call, on
 the server, for every request; the console only reflects it (a refused button says why). A user may hold
 several roles. ⚡ marks kill-switch privileges, which an SRE lead can suspend per user (D10-05); a user
-whose privileges are suspended loses them whatever their roles.
+whose privileges are suspended loses them whatever their roles. The console shows the same table,
+read-only, on its "Who may do what" page (\`/roles\`).
 
-| action | ${ROLES.join(" | ")} |
-|---|${ROLES.map(() => "---").join("|")}|
+In the first 30 minutes of an incident the decision matrix of the pre-mortem (D10 §8) applies: on-call
+may PAUSE (drain, pause a workspace) and STOP (freeze a worker) without declaring a P1; halting all
+ingestion needs a P1 or the SRE lead / ingestion owner (D10-09); the PM DOCUMENTs (postmortem, accepted
+unknowns, D10-04); the Support Lead acknowledges partial promotions and runs the runbooks their role
+owns (D10-02). \`runbook.execute_own\` lets a person run a runbook whose \`owner\` is one of their roles.
+
+| action | ${ROLES.join(" | ")} | what it lets you do | seed decision |
+|---|${ROLES.map(() => "---").join("|")}|---|---|
 ${rows.join("\n")}
 `;
 }

@@ -41,3 +41,13 @@ export function assertWindow(from: Date, to: Date) {
   if (to <= from) throw badRequest("The end of the window must be after its start.", "BAD_WINDOW");
   if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) throw badRequest(`A window is at most ${MAX_WINDOW_DAYS} days.`, "BAD_WINDOW");
 }
+
+/** D10-04: the silent period, what it hid, and (optionally) the incident it belongs to. */
+export const acceptedUnknownSchema = z.object({
+  incidentId: z.string().trim().max(64).optional(),
+  title: z.string().trim().min(3, "Name what stayed silent (e.g. the alert rule).").max(200),
+  from: utcTime,
+  to: utcTime,
+  impact: z.string().trim().min(10, "Describe the impact: what went unnoticed, for whom, for how long.").max(20_000),
+});
+export type AcceptedUnknownInput = z.infer<typeof acceptedUnknownSchema>;

@@ -4,6 +4,7 @@ import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { conflict } from "@/lib/errors";
 import { markdownBlock, markdownText } from "@/lib/text/user-text";
 import { assertWindow, type SavePostmortemInput } from "./incident.schema";
+import type { AcceptedUnknown } from "./accepted-unknowns";
 import type { IncidentTimeline } from "./incident-timeline";
 import type { PostmortemsRow } from "@/lib/db/rows";
 
@@ -110,7 +111,11 @@ const block = (text: string | null | undefined, placeholder: string) => (text?.t
 const minutes = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
 
 /** The postmortem draft (Iteration 06 template: what happened, why, what we changed) as Markdown. */
-export function postmortemMarkdown(timeline: IncidentTimeline, written: Pick<Postmortem, "title" | "whatHappened" | "why" | "whatChanged" | "updatedBy" | "updatedAt"> | null): string {
+export function postmortemMarkdown(
+  timeline: IncidentTimeline,
+  written: Pick<Postmortem, "title" | "whatHappened" | "why" | "whatChanged" | "updatedBy" | "updatedAt"> | null,
+  acceptedUnknowns: AcceptedUnknown[] = [],
+): string {
   const t = timeline;
   const lines = [
     `# Postmortem: ${cell(written?.title?.trim() || t.incidentId)}`,
@@ -141,6 +146,12 @@ export function postmortemMarkdown(timeline: IncidentTimeline, written: Pick<Pos
     "## What we changed",
     "",
     block(written?.whatChanged, "To be written: immediate fixes, follow-ups with owners and dates, and runbook updates."),
+    "",
+    "## Accepted unknowns (D10-04)",
+    "",
+    ...(acceptedUnknowns.length
+      ? acceptedUnknowns.map((u) => `- **${cell(u.title)}** — ${u.from} → ${u.to}, recorded by ${cell(u.recordedBy)} at ${u.recordedAt}: ${cell(u.impact)}`)
+      : ["_None recorded._"]),
     "",
     "## Runbook executions",
     "",

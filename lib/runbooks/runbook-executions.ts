@@ -4,7 +4,8 @@ import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { escapeLike, Filter } from "@/lib/db/filter";
 import type { AlertsRow, RunbookExecutionsRow, RunbookStepRecordsRow } from "@/lib/db/rows";
-import { badRequest, conflict, notFound } from "@/lib/errors";
+import { decideRunbook, isRole } from "@/lib/auth/permissions";
+import { badRequest, conflict, forbidden, notFound } from "@/lib/errors";
 import { parseUuid } from "@/lib/db/ids";
 import { toCsv } from "./csv";
 import { unresolvedSteps } from "./execution-rules";
@@ -162,6 +163,17 @@ export async function listOpenExecutions(db: Queryable): Promise<Execution[]> {
 }
 
 /**
+ * The route lets every holder of `runbook.execute_own` in; here the runbook's owner decides whether
+ * they may run this one (decideRunbook). A refusal is audited like any other.
+ */
+async function authorizeRunbook(pool: pg.Pool, actor: AuditActor, slug: string, action: string, target: { type: string; id: string }) {
+  const runbook = findRunbook(slug);
+  if (!runbook) return;
+  const decision = decideRunbook({ roles: actor.roles.filter(isRole) }, runbook.owner);
+  if (!decision.allowed) await refuse(pool, actor, action, target, {}, forbidden(`Not allowed: ${decision.reason}.`, "RUNBOOK_NOT_YOURS"));
+}
+
+/**
  * Starts a run of a runbook for an alert or an incident (Iteration 06: who, when, which alert or
  * incident). One open execution per runbook and incident: a second start is told to continue the first.
  */
@@ -175,6 +187,7 @@ export async function startRunbookExecution(
   const alertId = input.alertId || null;
   const incidentId = input.incidentId?.trim() || (alertId ? `alert:${alertId}` : "");
   const target = { type: "runbook", id: runbook.slug };
+  await authorizeRunbook(pool, actor, runbook.slug, "runbook.start", target);
   if (!incidentId) await refuse(pool, actor, "runbook.start", target, {}, badRequest("Name the incident ID or the alert this run answers.", "INCIDENT_ID_REQUIRED"));
   if (alertId) {
     const alert = await pool.query(`SELECT 1 FROM alerts WHERE id = $1`, [parseUuid(alertId, `Alert ${alertId}`)]);
@@ -218,6 +231,7 @@ export async function recordRunbookStep(
   input: { executionId: string; stepId: string; result: StepResult; note?: string | null },
 ): Promise<Execution> {
   const execution = await getRunbookExecutionOrThrow(pool, input.executionId);
+  await authorizeRunbook(pool, actor, execution.runbook, "runbook.step", { type: "runbook_execution", id: input.executionId });
   const step = findRunbook(execution.runbook)?.steps.find((s) => s.id === input.stepId);
   if (!step) throw badRequest(`Runbook ${execution.runbook} has no step ${input.stepId}.`, "UNKNOWN_STEP");
   const note = input.note?.trim() || null;
@@ -261,6 +275,7 @@ export async function closeRunbookExecution(
   input: { executionId: string; outcome: ClosingOutcome; note?: string | null; expectedVersion: number },
 ): Promise<Execution> {
   const execution = await getRunbookExecutionOrThrow(pool, input.executionId);
+  await authorizeRunbook(pool, actor, execution.runbook, "runbook.close", { type: "runbook_execution", id: input.executionId });
   if (execution.status !== "open") throw await closedError(pool, input.executionId);
   if (execution.version !== input.expectedVersion) {
     throw conflict(`Steps were recorded since you loaded this execution (version ${execution.version}, you saw ${input.expectedVersion}). Review them and close again.`, "STALE_EXECUTION");

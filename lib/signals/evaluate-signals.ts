@@ -2,9 +2,12 @@ import type pg from "pg";
 import { INCIDENT_ID_REFUSALS } from "@/lib/audit/accountable";
 import { STATE_VALUE, type BreakerState } from "@/lib/breakers/breaker-state";
 import { WORKER_ALLOWED_SQL } from "@/lib/controls/controls";
+import type { Platform } from "@/lib/ingestion/parse/aliases";
 import { log } from "@/lib/log";
+import { fileStore } from "@/lib/storage";
 import type { Firing, Severity, SignalId } from "./catalog";
 import type { SignalConfig } from "./config";
+import { partialLosses, type CampaignLoss } from "./partial-losses";
 import { readErrorRate, readFreshness, readQueue, readStaging, readStuckUploads } from "./readings";
 
 export type SignalContext = { pool: pg.Pool; now: Date; config: SignalConfig; concurrencyLimit: number };
@@ -179,10 +182,13 @@ const partialPromotion: Evaluator = async ({ pool }) => {
     promoted_rows: number;
     staged_rows: number;
     rerun_blocked: boolean;
+    storage_key: string;
     rules: { rule: string; count: number }[] | null;
+    campaigns: CampaignSummary[] | null;
   }>(
     `SELECT u.id, u.workspace_id, w.slug, u.platform::text AS platform, u.file_name, u.total_rows, u.valid_rows, u.invalid_rows, u.promoted_rows,
-            u.staged_rows, u.rerun_blocked,
+            u.staged_rows, u.rerun_blocked, u.storage_key,
+            (SELECT a.data->'notFullyPromoted' FROM alerts a WHERE a.active_fingerprint = 'partial:' || u.id) AS campaigns,
             (SELECT json_agg(json_build_object('rule', rule, 'count', c) ORDER BY c DESC)
                FROM (SELECT rule, count(*)::int AS c FROM row_issues i WHERE i.upload_id = u.id AND i.kind = 'invalid' GROUP BY rule) g) AS rules
        FROM uploads u
@@ -191,9 +197,14 @@ const partialPromotion: Evaluator = async ({ pool }) => {
       WHERE u.status = 'partial' AND r.upload_id IS NULL
       ORDER BY u.completed_at LIMIT 200`,
   );
-  return rows.map((u) => {
+  const firings: Firing[] = [];
+  for (const { storage_key: storageKey, campaigns: known, ...u } of rows) {
     const rules = (u.rules ?? []).map((r) => `${r.rule} ×${r.count}`).join(", ");
-    return {
+    // Which campaigns were not fully loaded is read once, when the alert opens, and kept in its data.
+    const campaigns =
+      known ??
+      (await partialLosses(pool, fileStore(), { id: u.id, platform: u.platform as Platform, storageKey, fromStaging: u.staged_rows > 0 })).campaigns.slice(0, 50).map(summarize);
+    firings.push({
       signal: "partial_promotion",
       fingerprint: `partial:${u.id}`,
       severity: "warning",
@@ -203,11 +214,29 @@ const partialPromotion: Evaluator = async ({ pool }) => {
       title: `Partial promotion: ${u.file_name} (${u.slug}, ${u.platform}) — ${n(u.invalid_rows)} rows not loaded`,
       detail:
         `${n(u.promoted_rows)} of ${n(u.valid_rows + u.invalid_rows)} data rows promoted; not loaded: ${rules || "see row issues"}. ` +
+        `Campaigns not fully loaded: ${describeCampaigns(campaigns)}. ` +
         `Staging rows are kept (${n(u.staged_rows)}) and automatic re-runs are ${u.rerun_blocked ? "blocked" : "NOT blocked"}. Tell the client (D10-02).`,
-      data: { ...u },
-    } satisfies Firing;
-  });
+      data: { ...u, notFullyPromoted: campaigns },
+    });
+  }
+  return firings;
 };
+
+type CampaignSummary = { campaignId: string | null; campaignName: string | null; rowsLost: number; rules: string[]; firstDate: string | null; lastDate: string | null };
+
+function summarize(c: CampaignLoss): CampaignSummary {
+  return { campaignId: c.campaignId, campaignName: c.campaignName, rowsLost: c.rowsLost, rules: c.byRule.map((r) => r.rule), firstDate: c.dates[0] ?? null, lastDate: c.dates.at(-1) ?? null };
+}
+
+function describeCampaigns(campaigns: CampaignSummary[]): string {
+  if (!campaigns.length) return "none could be read from the rows";
+  const shown = campaigns.slice(0, 5).map((c) => {
+    const name = c.campaignName && c.campaignId ? `${c.campaignName} (${c.campaignId})` : (c.campaignId ?? c.campaignName ?? "campaign unreadable");
+    const when = c.firstDate ? (c.firstDate === c.lastDate ? ` on ${c.firstDate}` : ` ${c.firstDate}…${c.lastDate}`) : "";
+    return `${name} −${n(c.rowsLost)} [${c.rules.join(", ")}]${when}`;
+  });
+  return shown.join("; ") + (campaigns.length > 5 ? `; and ${campaigns.length - 5} more` : "");
+}
 
 const spendDelta: Evaluator = async ({ pool, now, config }) => {
   const c = config.spendDelta;

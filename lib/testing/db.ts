@@ -5,7 +5,7 @@ export async function resetDatabase() {
   await pool().query(`
     TRUNCATE audit_log, uploads, upload_events, staging_rows, row_issues, metrics, worker_runs, rate_limit_buckets, api_keys, users, workspaces,
       alerts, alert_notes, partial_reviews, circuit_breakers, circuit_breaker_events, readiness_samples,
-      ga_signatures, ga_signoffs, runbook_step_records, runbook_executions, postmortems CASCADE;
+      ga_signatures, ga_signoffs, runbook_step_records, runbook_executions, postmortems, oncall_shifts, alert_notifications, accepted_unknowns CASCADE;
     UPDATE ingestion_controls SET value = CASE WHEN key = 'mode' THEN '{"mode":"running"}'::jsonb
       WHEN key = 'rollout' THEN '{"phase":"P4","allowlist":[]}'::jsonb ELSE '{"frozen":false}'::jsonb END,
       version = 1, set_by = 'test', expires_at = NULL;

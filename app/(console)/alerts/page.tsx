@@ -2,9 +2,10 @@ import { AlertsView } from "@/components/alerts-view";
 import { alertFiltersSchema } from "@/lib/alerts/alert.schema";
 import { listAlerts } from "@/lib/alerts/list-alerts";
 import { listPartialUploads } from "@/lib/alerts/partials";
-import { decide } from "@/lib/auth/permissions";
+import { decide, decideRunbook } from "@/lib/auth/permissions";
 import { pool } from "@/lib/db/client";
 import { consolePage } from "@/lib/http/console-page";
+import { findRunbook } from "@/lib/runbooks/load-runbooks";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +14,7 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
   const parsed = alertFiltersSchema.safeParse(raw);
   const filters = parsed.success ? parsed.data : {};
   const query = parsed.success && Object.keys(raw).length ? `?${new URLSearchParams(raw)}` : "";
-  const [alerts, partials] = await Promise.all([listAlerts(pool(), filters), listPartialUploads(pool(), { review: "pending" })]);
+  const [alerts, partials] = await Promise.all([listAlerts(pool(), filters), listPartialUploads(pool(), { review: "all" })]);
   return (
     <AlertsView
       query={query}
@@ -21,6 +22,7 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
       partials={JSON.parse(JSON.stringify(partials))}
       canAck={decide(user, "alert.acknowledge")}
       canAckPartial={decide(user, "partial.acknowledge")}
+      canRunPartialRunbook={decideRunbook(user, findRunbook("d10-02-partial-promotion")?.owner ?? "support_lead")}
     />
   );
 });

@@ -1,9 +1,11 @@
 import Link from "next/link";
+import { AcceptedUnknowns } from "@/components/accepted-unknowns";
 import { IncidentReportView } from "@/components/incident-report-view";
 import { Empty, PageHeader } from "@/components/ui";
 import { decide } from "@/lib/auth/permissions";
 import { pool } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { listAcceptedUnknowns } from "@/lib/incidents/accepted-unknowns";
 import { timelineQuerySchema } from "@/lib/incidents/incident.schema";
 import { loadIncidentReport, type IncidentReport } from "@/lib/incidents/incident-report";
 import { getPostmortem, listPostmortems, recentIncidents } from "@/lib/incidents/postmortems";
@@ -20,7 +22,7 @@ const link = (incident: string, from: string, to: string) => `/incidents?${new U
 
 export default consolePage({ permission: "console.view" }, async ({ user, searchParams: sp }) => {
   const str = (k: string) => (typeof sp[k] === "string" ? (sp[k] as string).trim() : "");
-  const [recent, saved] = await Promise.all([recentIncidents(pool()), listPostmortems(pool())]);
+  const [recent, saved, unknowns] = await Promise.all([recentIncidents(pool()), listPostmortems(pool()), listAcceptedUnknowns(pool())]);
 
   const incident = str("incident");
   let from = str("from");
@@ -79,6 +81,8 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
         </p>
       )}
       {report && <IncidentReportView report={JSON.parse(JSON.stringify(report))} query={query} canWrite={decide(user, "postmortem.write")} />}
+
+      <AcceptedUnknowns initial={JSON.parse(JSON.stringify(unknowns))} canRecord={decide(user, "incident.accept_unknown")} incidentId={incident} />
 
       <div className="grid gap-4 xl:grid-cols-2">
         <section aria-label="Recent incident IDs">

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { Blocks, StepBody } from "@/components/runbook-markdown";
 import { OpenExecutions } from "@/components/runbook-open-executions";
 import { RunbookStartForm } from "@/components/runbook-start-form";
-import { decide } from "@/lib/auth/permissions";
+import { decideRunbook } from "@/lib/auth/permissions";
 import { pool } from "@/lib/db/client";
 import { consolePage } from "@/lib/http/console-page";
 import { findRunbook } from "@/lib/runbooks/load-runbooks";
@@ -44,7 +44,7 @@ export default consolePage({ permission: "console.view" }, async ({ user, params
 
       <section aria-label="Run this runbook" className="space-y-2">
         <h2 className="text-lg font-semibold">Run it</h2>
-        <RunbookStartForm runbook={runbook.slug} permission={decide(user, "runbook.execute")} alertId={typeof alert === "string" ? alert : null} />
+        <RunbookStartForm runbook={runbook.slug} permission={decideRunbook(user, runbook.owner)} alertId={typeof alert === "string" ? alert : null} />
         {open.length > 0 && (
           <>
             <h3 className="font-semibold">Open executions of this runbook</h3>

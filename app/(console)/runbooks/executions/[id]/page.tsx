@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { RunbookExecutionView, type ExecutionRunbook } from "@/components/runbook-execution-view";
 import { StepBody, type StepVars } from "@/components/runbook-markdown";
-import { decide } from "@/lib/auth/permissions";
+import { decide, decideRunbook } from "@/lib/auth/permissions";
 import { pool } from "@/lib/db/client";
 import { consolePage } from "@/lib/http/console-page";
 import { findRunbook } from "@/lib/runbooks/load-runbooks";
@@ -22,5 +22,5 @@ export default consolePage({ permission: "console.view" }, async ({ user, params
     sections: runbook.sections.map((s) => ({ key: s.key, label: s.label, required: s.required, steps: s.steps.map((step) => ({ id: step.id, title: step.title })) })),
       }
     : null;
-  return <RunbookExecutionView initial={JSON.parse(JSON.stringify(execution))} runbook={outline} bodies={bodies} canExecute={decide(user, "runbook.execute")} />;
+  return <RunbookExecutionView initial={JSON.parse(JSON.stringify(execution))} runbook={outline} bodies={bodies} canExecute={runbook ? decideRunbook(user, runbook.owner) : decide(user, "runbook.execute")} />;
 });

@@ -3,6 +3,7 @@ import { consoleRoute } from "@/lib/http/console-route";
 import { closeRunbookExecution } from "@/lib/runbooks/runbook-executions";
 import { closeExecutionSchema } from "@/lib/runbooks/runbook.schema";
 
-export const POST = consoleRoute({ permission: "runbook.execute", body: closeExecutionSchema, target: "runbook_execution" }, ({ user, body, params }) =>
+// Every holder of execute_own passes here; the runbook's owner decides in the domain function (decideRunbook).
+export const POST = consoleRoute({ permission: "runbook.execute_own", body: closeExecutionSchema, target: "runbook_execution" }, ({ user, body, params }) =>
   closeRunbookExecution(pool(), user, { ...body, executionId: params.id }),
 );
