@@ -5,6 +5,7 @@ import { SEVERITIES, SIGNALS, type Severity, type SignalId } from "@/lib/signals
 import { ALERT_COLUMNS, toAlert, toNote, type Alert, type AlertNote, type AlertStatus } from "./alert-record";
 import { alertFiltersSchema, type AlertFilters } from "./alert.schema";
 import { listAlertNotifications, type AlertNotification } from "./notify";
+import { isUuid } from "@/lib/db/ids";
 
 export type AlertList = { alerts: (Alert & { notes: number })[]; counts: Record<AlertStatus, number> };
 
@@ -40,7 +41,7 @@ export async function listAlerts(db: Queryable, filters: AlertFilters = {}): Pro
 
 /** One alert with its triage notes and its notifications (each with its delivery result), oldest first. */
 export async function getAlertOrThrow(db: Queryable, alertId: string): Promise<{ alert: Alert; notes: AlertNote[]; notifications: AlertNotification[] }> {
-  const { rows } = /^[0-9a-f-]{36}$/i.test(alertId) ? await db.query(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE a.id = $1`, [alertId]) : { rows: [] };
+  const { rows } = isUuid(alertId) ? await db.query(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE a.id = $1`, [alertId]) : { rows: [] };
   if (!rows[0]) throw notFound(`Alert ${alertId}`);
   const [notes, notifications] = await Promise.all([db.query(`SELECT * FROM alert_notes WHERE alert_id = $1 ORDER BY id`, [alertId]), listAlertNotifications(db, alertId)]);
   return { alert: toAlert(rows[0]), notes: notes.rows.map(toNote), notifications };

@@ -10,6 +10,7 @@ import { addAlertNote } from "./alert-actions";
 import { toNote, type AlertNote, type AlertStatus } from "./alert-record";
 import { partialFiltersSchema, type PartialFilters } from "./alert.schema";
 import { partialLosses, type CampaignLoss } from "@/lib/signals/partial-losses";
+import { isUuid } from "@/lib/db/ids";
 
 const PLATFORM_NAMES: Record<string, string> = { meta: "Meta", google: "Google Ads", tiktok: "TikTok" };
 const SAMPLES_PER_RULE = 3;
@@ -225,7 +226,7 @@ export async function acknowledgePartial(pool: pg.Pool, actor: AuditActor, uploa
   // The review is what the Support Lead told the client: without it nobody can follow up (D10-02).
   if (!note) throw badRequest("Say what you told the client (or the ticket you opened) to acknowledge a partial promotion.", "NOTE_REQUIRED");
   return withTransaction(pool, async (client) => {
-    const upload = /^[0-9a-f-]{36}$/i.test(uploadId)
+    const upload = isUuid(uploadId)
       ? await client.query<{ status: string; file_name: string }>(`SELECT status::text AS status, file_name FROM uploads WHERE id = $1 FOR SHARE`, [uploadId])
       : { rows: [] };
     if (!upload.rows[0]) throw notFound(`Upload ${uploadId}`);
@@ -259,7 +260,7 @@ async function latestPartialAlert(db: Queryable, uploadId: string): Promise<stri
 
 /** A note on a partial upload goes to its alert's triage log. */
 export async function addPartialNote(pool: pg.Pool, actor: AuditActor, uploadId: string, body: string): Promise<AlertNote> {
-  const alertId = /^[0-9a-f-]{36}$/i.test(uploadId) ? await latestPartialAlert(pool, uploadId) : null;
+  const alertId = isUuid(uploadId) ? await latestPartialAlert(pool, uploadId) : null;
   if (!alertId) throw notFound(`A partial-promotion alert for upload ${uploadId}`);
   return addAlertNote(pool, actor, alertId, body);
 }

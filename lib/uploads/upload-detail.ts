@@ -1,10 +1,11 @@
 import type pg from "pg";
 import { notFound } from "@/lib/errors";
 import { previewBulkAction } from "./bulk-actions";
+import { parseUuid } from "@/lib/db/ids";
 
 /** Everything the upload detail page shows: ledger, timeline, issues by rule with samples, lineage. */
 export async function uploadDetail(pool: pg.Pool, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound("Upload");
+  parseUuid(id, "Upload");
   const { rows } = await pool.query(
     `SELECT u.*, to_char(u.first_date, 'YYYY-MM-DD') AS first_day, to_char(u.last_date, 'YYYY-MM-DD') AS last_day, w.slug AS workspace, w.row_policy
        FROM uploads u JOIN workspaces w ON w.id = u.workspace_id WHERE u.id = $1`,
