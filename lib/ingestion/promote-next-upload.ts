@@ -5,6 +5,7 @@ import { withTransaction } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import { INSTANCE_ID } from "@/lib/instance";
 import { claimUpload, MAX_ATTEMPTS, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
+import { stagingDay } from "../uploads/staging-rows";
 import { transitionUpload } from "../uploads/transition";
 
 export type PromoteOutcome = {
@@ -22,7 +23,7 @@ export type DeltaSignal = { date: string; previous: number; current: number; cha
 const INSERT_SQL = `
   INSERT INTO metrics AS m (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
   SELECT $2, $3::"Platform", s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, s.conversions, s.currency, s.upload_id, now()
-    FROM staging_rows s WHERE s.upload_id = $1`;
+    FROM staging_rows s WHERE s.upload_id = $1 AND s.arrived_on = $4::date`;
 
 /**
  * The set-based promotion in one statement: a row whose values did not change is not written, so
@@ -43,13 +44,13 @@ export const PROMOTE_SQL = `${INSERT_SQL}
  * known, the upsert decides per row.
  */
 async function writeMetrics(client: pg.PoolClient, upload: ClaimedUpload): Promise<number> {
-  const params = [upload.id, upload.workspace_id, upload.platform];
+  const params = [upload.id, upload.workspace_id, upload.platform, stagingDay(upload.created_at)];
   await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))`, [upload.workspace_id, upload.platform]);
   const { rows } = await client.query<{ overlap: boolean }>(
     `SELECT u.first_date IS NULL OR EXISTS (
               SELECT 1 FROM metrics m WHERE m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date BETWEEN u.first_date AND u.last_date) AS overlap
        FROM uploads u WHERE u.id = $1`,
-    params,
+    params.slice(0, 3),
   );
   return (await client.query(rows[0].overlap ? PROMOTE_SQL : INSERT_SQL, params)).rowCount ?? 0;
 }

@@ -93,7 +93,10 @@ export type ParseOptions = {
    * preamble lines included. Everything is still parsed, but the first N records are not emitted.
    */
   skipRecords?: number;
-  /** Written as the first COPY column of every staged row (the upload ID); no such column when absent. */
+  /**
+   * Written as the first COPY column(s) of every staged row (the upload ID and its arrival day,
+   * TAB-separated); no such column when absent.
+   */
   stagingKey?: string;
 };
 
@@ -637,7 +640,7 @@ function validateOptions(options: ParseOptions): Required<ParseOptions> {
   const skipRecords = options.skipRecords ?? 0;
   if (!Number.isInteger(skipRecords) || skipRecords < 0) throw new TypeError("skipRecords must be a non-negative integer");
   const stagingKey = options.stagingKey ?? "";
-  if (!/^[\w-]*$/.test(stagingKey)) throw new TypeError("stagingKey must be letters, digits, _ or -");
+  if (!/^([\w-]+(\t[\w-]+)*)?$/.test(stagingKey)) throw new TypeError("stagingKey must be TAB-separated fields of letters, digits, _ or -");
   return { platform: options.platform, defaultCurrency: options.defaultCurrency, today: options.today, batchSize, skipRecords, stagingKey };
 }
 
