@@ -32,22 +32,24 @@ export async function stagingBloat(pool: pg.Pool): Promise<StagingBloat> {
  * physical address (there is no per-row key). The dead rows go with the partition when it is dropped.
  */
 export async function deleteStagingBatch(pool: Queryable, uploadId: string, statuses: string[], limit: number): Promise<number> {
-  const { rows } = await pool.query<{ deleted: string }>(
-    `WITH target AS (
-       SELECT id, staging_day(created_at) AS day FROM uploads
-        WHERE id = $1 AND status = ANY($2::"UploadStatus"[]) AND ${WORKER_ALLOWED_SQL("'cleanup'")} FOR UPDATE),
-     gone AS (
-       DELETE FROM staging_rows s
-        WHERE s.upload_id = $1 AND s.arrived_on = (SELECT day FROM target)
-          AND s.ctid = ANY (ARRAY(SELECT s2.ctid FROM staging_rows s2 WHERE s2.upload_id = $1 AND s2.arrived_on = (SELECT day FROM target) LIMIT $3))
-        RETURNING 1),
-     counted AS (SELECT count(*) AS deleted FROM gone)
-     UPDATE uploads u SET staged_rows = u.staged_rows - counted.deleted FROM counted, target WHERE u.id = target.id
-     RETURNING counted.deleted`,
-    [uploadId, statuses, limit],
-  );
+  const { rows } = await pool.query<{ deleted: string }>(DELETE_STAGING_BATCH_SQL, [uploadId, statuses, limit]);
   return Number(rows[0]?.deleted ?? 0);
 }
+
+/** $1 upload, $2 statuses it may be in, $3 the most rows to delete. */
+export const DELETE_STAGING_BATCH_SQL = `
+  WITH target AS (
+    SELECT id, staging_day(created_at) AS day FROM uploads
+     WHERE id = $1 AND status = ANY($2::"UploadStatus"[]) AND ${WORKER_ALLOWED_SQL("'cleanup'")} FOR UPDATE),
+  -- Planned apart from the LIMIT (which would pick a sequential scan hoping to stop early), and read lazily.
+  held AS MATERIALIZED (SELECT s.ctid FROM staging_rows s WHERE s.upload_id = $1 AND s.arrived_on = (SELECT day FROM target)),
+  gone AS (
+    DELETE FROM staging_rows s
+     WHERE s.upload_id = $1 AND s.arrived_on = (SELECT day FROM target) AND s.ctid = ANY (ARRAY(SELECT ctid FROM held LIMIT $3))
+     RETURNING 1),
+  counted AS (SELECT count(*) AS deleted FROM gone)
+  UPDATE uploads u SET staged_rows = u.staged_rows - counted.deleted FROM counted, target WHERE u.id = target.id
+  RETURNING counted.deleted`;
 
 /** Makes sure the partition of `day` exists (creating it is cheap and does not block COPY or reads). */
 export async function ensureStagingPartition(db: Queryable, day: string): Promise<void> {
