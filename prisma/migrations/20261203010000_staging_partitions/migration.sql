@@ -1,6 +1,16 @@
 -- Honest timestamps: an upload event is stamped when it is written, not when its transaction began.
 ALTER TABLE "upload_events" ALTER COLUMN "created_at" SET DEFAULT clock_timestamp();
 
+-- The schedulers of every instance listen on ingestion_work: an upload received, or staged, is
+-- announced at its commit, so that the next step starts at once rather than at the next interval.
+CREATE FUNCTION notify_ingestion_work() RETURNS trigger LANGUAGE plpgsql AS E'
+BEGIN
+  PERFORM pg_notify(''ingestion_work'', NEW.status::text)\073
+  RETURN NULL\073
+END';
+CREATE TRIGGER "uploads_ingestion_work" AFTER INSERT OR UPDATE OF "status" ON "uploads"
+  FOR EACH ROW WHEN (NEW.status IN ('pending', 'staged')) EXECUTE FUNCTION notify_ingestion_work();
+
 -- Staging layout (docs/architecture.md, "Staging layout"): logged rows (D10-02 keeps a partial
 -- upload's rows across a crash), range-partitioned by the upload's arrival day (UTC), with a BRIN
 -- bloom index on upload_id instead of the per-row B-tree of the primary key. A resumed parse never
