@@ -24,8 +24,8 @@ const BATCH_RECORDS = 20_000;
 const COMMITS_IN_FLIGHT = 2;
 
 /**
- * Commits one batch in one transaction: the rows with COPY, then the checkpoint and counters,
- * guarded by the lease, the expected checkpoint and the kill switch (renewing the lease). A killed
+ * Commits one batch in one transaction: the rows with COPY, then the checkpoint, counters and day
+ * totals, guarded by the lease, the expected checkpoint and the kill switch (renewing the lease). A killed
  * worker's successor resumes exactly after the last committed batch. Batches may be in flight
  * together: a batch's COPY runs at once, but its guard waits for the previous batch's commit and
  * needs that batch's checkpoint, so they commit in file order, and once one fails every later
@@ -52,6 +52,13 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
       [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, leaseSeconds(), batch.firstDate, batch.lastDate],
     );
     if (!guard.rowCount) throw new LostLease();
+    if (batch.daySpend.size) {
+      await client.query(
+        `INSERT INTO upload_day_totals AS t (upload_id, date, spend) SELECT $1, * FROM unnest($2::date[], $3::numeric[])
+         ON CONFLICT (upload_id, date) DO UPDATE SET spend = t.spend + EXCLUDED.spend`,
+        [upload.id, [...batch.daySpend.keys()], [...batch.daySpend.values()]],
+      );
+    }
     return true;
   }).catch((error) => {
     if (error instanceof LostLease) return false; // rolled back: the rows go with the refused checkpoint
@@ -75,7 +82,7 @@ type Ledger = { total_rows: number; valid_rows: number; invalid_rows: number; ig
 
 /**
  * Finishes a parsed upload in one transaction: moves in-file duplicates of (date, campaign_id) to
- * `invalid/duplicate_key`, proves the row ledger against what is stored, then stages or fails it.
+ * `invalid/duplicate_key` (and their spend out of the day totals), proves the row ledger against what is stored, then stages or fails it.
  * The duplicate search looks only at the keys the parser's key filter suspects, when it saw every
  * row of the file in this run (none: no search at all); otherwise at every staged row.
  */
@@ -99,7 +106,10 @@ async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
        moved AS (
          DELETE FROM staging_rows s USING ranked r
           WHERE s.upload_id = $1 AND s.arrived_on = $4::date AND s.line_no = r.line_no AND r.line_no <> r.first_line
-         RETURNING s.line_no, s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, r.first_line)
+         RETURNING s.line_no, s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, r.first_line),
+       untotalled AS (
+         UPDATE upload_day_totals t SET spend = t.spend - m.spend FROM (SELECT date, sum(spend) AS spend FROM moved GROUP BY date) m
+          WHERE t.upload_id = $1 AND t.date = m.date)
        INSERT INTO row_issues (upload_id, line_no, kind, rule, message, raw)
        SELECT $1, line_no, 'invalid', 'duplicate_key',
               'campaign ' || campaign_id || ' on ' || date || ' already appears on line ' || first_line,

@@ -103,3 +103,16 @@ SELECT s.upload_id, staging_day(u.created_at), s.line_no, s.date, s.campaign_id,
   FROM "staging_rows_before" s JOIN uploads u ON u.id = s.upload_id
  ORDER BY s.upload_id, s.line_no;
 DROP TABLE "staging_rows_before";
+
+-- D10-01's day totals, summed by the parser while it stages (for uploads in flight now, from their staged rows).
+CREATE TABLE "upload_day_totals" (
+    "upload_id" UUID NOT NULL,
+    "date" DATE NOT NULL,
+    "spend" DECIMAL(24,6) NOT NULL,
+
+    CONSTRAINT "upload_day_totals_pkey" PRIMARY KEY ("upload_id","date")
+);
+ALTER TABLE "upload_day_totals" ADD CONSTRAINT "upload_day_totals_upload_id_fkey" FOREIGN KEY ("upload_id") REFERENCES "uploads"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+INSERT INTO "upload_day_totals" (upload_id, date, spend)
+SELECT s.upload_id, s.date, sum(s.spend) FROM "staging_rows" s JOIN uploads u ON u.id = s.upload_id
+ WHERE u.status IN ('processing', 'staged', 'promoting') GROUP BY s.upload_id, s.date;
