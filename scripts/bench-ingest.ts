@@ -57,13 +57,20 @@ async function main() {
   const { claimUpload } = await import("../lib/ingestion/claim-upload");
   const { parseUpload } = await import("../lib/ingestion/parse-next-upload");
   const { promoteUpload } = await import("../lib/ingestion/promote-next-upload");
-  const { stagingDay, summarizeStaging } = await import("../lib/uploads/staging-rows");
+  const { STAGING_PLANS, stagingDay, summarizeStaging } = await import("../lib/uploads/staging-rows");
+  const { withTransaction } = await import("../lib/db/sql");
   const { fileStore } = await import("../lib/storage");
   const { createApiKey } = await import("../lib/auth/api-keys");
   const db = pool();
   // Every timed step starts right after a checkpoint, so that none pays for the WAL of the one before
   // (needs a superuser or pg_checkpoint; skipped otherwise).
   const quiesce = () => db.query("CHECKPOINT").catch(() => {});
+  // The ceilings read staging with the plans the workers use (STAGING_PLANS), so both read the same pages.
+  const withStagingPlans = (sql: string, params: unknown[]) =>
+    withTransaction(db, async (client) => {
+      await client.query(STAGING_PLANS);
+      return client.query(sql, params);
+    });
   await db.query(`UPDATE ingestion_controls SET value = '{"phase":"P4","allowlist":[]}' WHERE key = 'rollout'`);
 
   // A clean Meta export (no invalid rows, so the raw COPY of the ceiling accepts every line).
@@ -153,7 +160,7 @@ async function main() {
     await quiesce();
     counted = cpuOf("c");
     t = performance.now();
-    await db.query(
+    await withStagingPlans(
       `INSERT INTO bench_metrics (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
        SELECT $2, 'meta', date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, now() FROM staging_rows WHERE upload_id = $1 AND arrived_on = $3`,
       [uploadId, ws.id, stagingDay(claimed.created_at)],
@@ -212,7 +219,7 @@ async function main() {
     await quiesce();
     counted = cpuOf("c′");
     t = performance.now();
-    const upserted = await db.query(
+    const upserted = await withStagingPlans(
       `INSERT INTO bench_metrics AS m (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
        SELECT $2, 'meta', date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, now() FROM staging_rows WHERE upload_id = $1 AND arrived_on = $3
        ON CONFLICT (workspace_id, platform, date, campaign_id) DO UPDATE

@@ -9,7 +9,7 @@ import { claimUpload, MAX_ATTEMPTS, leaseSeconds, releaseLease, releaseWithBacko
 import { copyRowIssues, copyStagingRows } from "./copy-rows";
 import type { StagingKey } from "./parse/key-filter";
 import { ParseFailure, parseFile, type ParseBatch } from "./parse/parse-file";
-import { ensureStagingPartition, stagingDay, summarizeStaging } from "../uploads/staging-rows";
+import { ensureStagingPartition, STAGING_PLANS, stagingDay, summarizeStaging } from "../uploads/staging-rows";
 import { transitionUpload } from "../uploads/transition";
 
 export type ParseOutcome = { uploadId: string; result: "staged" | "failed" | "yielded" | "lost_lease" | "retry"; records: number; errorCode?: string };
@@ -36,7 +36,7 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
     // The checkpoint commits with the rows, so an asynchronous commit can only lose both together
     // (the successor then re-parses from the earlier checkpoint); no fsync wait per batch.
     await client.query(`SET LOCAL synchronous_commit = off`);
-    await copyStagingRows(client, batch);
+    await copyStagingRows(client, batch, stagingDay(upload.created_at));
     await copyRowIssues(client, upload.id, batch.issues);
     if (!(await previous)) throw new LostLease();
     let invalid = 0;
@@ -89,6 +89,7 @@ type Ledger = { total_rows: number; valid_rows: number; invalid_rows: number; ig
 async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: string, suspects: Suspects): Promise<ParseOutcome> {
   const worker = { id: workerId, kind: "parse" as const };
   return withTransaction(pool, async (client) => {
+    await client.query(STAGING_PLANS);
     const locked = await client.query(`SELECT 1 FROM uploads WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() FOR UPDATE`, [upload.id, workerId]);
     if (!locked.rowCount) return { uploadId: upload.id, result: "lost_lease", records: 0 };
     // The keys to search ($2, $3 NULL: all of them); a hash aggregate finds out before the window sort.

@@ -5,7 +5,7 @@ import { withTransaction } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import { INSTANCE_ID } from "@/lib/instance";
 import { claimUpload, MAX_ATTEMPTS, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
-import { stagingDay } from "../uploads/staging-rows";
+import { STAGING_PLANS, stagingDay } from "../uploads/staging-rows";
 import { transitionUpload } from "../uploads/transition";
 
 export type PromoteOutcome = {
@@ -99,6 +99,7 @@ export async function promoteUpload(pool: pg.Pool, upload: ClaimedUpload, worker
   }
   try {
     return await withTransaction(pool, async (client) => {
+      await client.query(STAGING_PLANS);
       const locked = await client.query(
         `SELECT 1 FROM uploads WHERE id = $1 AND status = 'promoting' AND locked_by = $2 AND lease_expires_at > now() AND ${WORKER_ALLOWED_SQL("'promote'")} FOR UPDATE`,
         [upload.id, workerId],

@@ -1,6 +1,6 @@
-import type pg from "pg";
+import pg from "pg";
 import { WORKER_ALLOWED_SQL } from "@/lib/controls/controls";
-import type { Queryable } from "@/lib/db/sql";
+import { withTransaction, type Queryable } from "@/lib/db/sql";
 
 export const BLOAT_ROWS = 500_000;
 export const BLOAT_AGE_DAYS = 7;
@@ -12,6 +12,12 @@ export type StagingBloat = { rows: number; oldestAt: Date | null; bloated: boole
  * staging_day(uploads.created_at); docs/architecture.md, "Staging layout").
  */
 export const stagingDay = (createdAt: Date) => createdAt.toISOString().slice(0, 10);
+
+/** The table of one day's staging partition (created by staging_partition_ensure). */
+export function stagingPartitionName(day: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new TypeError(`not a YYYY-MM-DD day: ${day}`);
+  return `staging_rows_p${day.replaceAll("-", "")}`;
+}
 
 /** D10-08: staging held in total, and the age of the oldest held rows. Read from counters, never count(*). */
 export async function stagingBloat(pool: pg.Pool): Promise<StagingBloat> {
@@ -31,10 +37,21 @@ export async function stagingBloat(pool: pg.Pool): Promise<StagingBloat> {
  * Only the upload's partition and the BRIN ranges holding its rows are read; rows are picked by their
  * physical address (there is no per-row key). The dead rows go with the partition when it is dropped.
  */
-export async function deleteStagingBatch(pool: Queryable, uploadId: string, statuses: string[], limit: number): Promise<number> {
-  const { rows } = await pool.query<{ deleted: string }>(DELETE_STAGING_BATCH_SQL, [uploadId, statuses, limit]);
-  return Number(rows[0]?.deleted ?? 0);
+export async function deleteStagingBatch(db: pg.Pool | pg.PoolClient, uploadId: string, statuses: string[], limit: number): Promise<number> {
+  const run = async (client: pg.PoolClient) => {
+    await client.query(STAGING_PLANS);
+    const { rows } = await client.query<{ deleted: string }>(DELETE_STAGING_BATCH_SQL, [uploadId, statuses, limit]);
+    return Number(rows[0]?.deleted ?? 0);
+  };
+  return db instanceof pg.Pool ? withTransaction(db, run) : run(db);
 }
+
+/**
+ * Run first in a transaction that reads or deletes one upload's staging rows. The planner prices a
+ * BRIN scan by the column's physical correlation, which a random UUID does not have even though each
+ * upload's rows are contiguous: left alone, it reads whole partitions (the backlog) instead.
+ */
+export const STAGING_PLANS = `SET LOCAL enable_seqscan = off`;
 
 /** $1 upload, $2 statuses it may be in, $3 the most rows to delete. */
 export const DELETE_STAGING_BATCH_SQL = `
