@@ -14,8 +14,8 @@
  *   (e) our promotion of an upload identical to what production holds (must write 0 rows), against (c′)
  *   (f) upload → completed through the real HTTP API and the workers
  * and prints each median, its ratio to its ceiling, rows/s, and the worker's peak RSS: for (f) the
- * server runs in its own process (this script with --serve: the upload route and the parse and
- * promote workers, as in production), and its peak RSS is the kernel's high-water mark (VmHWM).
+ * server runs in its own process (this script with --serve: the upload route and the workers under
+ * the in-process scheduler, as in production), and its peak RSS is the kernel's high-water mark (VmHWM).
  * With the embedded PostgreSQL it also prints the CPU time each step cost in Node and in PostgreSQL
  * (all its processes), which shows where the work goes on a machine whose timings are noisy.
  */
@@ -359,20 +359,14 @@ async function startServer() {
 }
 
 async function serve() {
-  const { pool } = await import("../lib/db/client");
-  const { fileStore } = await import("../lib/storage");
   const { serveRoutes } = await import("../lib/testing/http");
-  const { runParseWorker } = await import("../lib/ingestion/parse-next-upload");
-  const { runPromoteWorker } = await import("../lib/ingestion/promote-next-upload");
+  const { startScheduler } = await import("../lib/workers/scheduler");
   const uploadsRoute = await import("../app/api/v1/uploads/route");
   const server = await serveRoutes([{ method: "POST", pattern: "/api/v1/uploads", handler: uploadsRoute.POST }]);
+  // The workers as the production server and `npm run dev` run them: the in-process scheduler, at its
+  // default interval, woken by the upload's arrival and chaining parse → promote.
+  startScheduler();
   console.log(JSON.stringify({ url: server.url }));
-  // The scheduler's job, without its pauses between calls.
-  for (;;) {
-    const parsed = await runParseWorker(pool(), fileStore(), { today: "2099-01-01" });
-    const promoted = await runPromoteWorker(pool());
-    if (!parsed.uploads.length && !promoted.uploads.length) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The fields of /proc/<pid>/stat after the command name (so utime is [11]), or null once it exited. */
