@@ -116,6 +116,8 @@ export type UploadEventsRow = {
 /** A row of `staging_rows` (model StagingRow). */
 export type StagingRowsRow = {
   upload_id: string;
+  /** The UTC day the upload arrived on: the partition key (staging_day(uploads.created_at)). */
+  arrived_on: Date;
   line_no: number;
   date: Date;
   campaign_id: string;
@@ -126,6 +128,13 @@ export type StagingRowsRow = {
   conversions: string;
   currency: string;
   created_at: Date;
+};
+
+/** A row of `upload_day_totals` (model UploadDayTotal). */
+export type UploadDayTotalsRow = {
+  upload_id: string;
+  date: Date;
+  spend: string;
 };
 
 /** A row of `row_issues` (model RowIssue). */

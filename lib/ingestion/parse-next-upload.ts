@@ -9,6 +9,7 @@ import { claimUpload, MAX_ATTEMPTS, leaseSeconds, releaseLease, releaseWithBacko
 import { copyRowIssues, copyStagingRows } from "./copy-rows";
 import type { StagingKey } from "./parse/key-filter";
 import { ParseFailure, parseFile, type ParseBatch } from "./parse/parse-file";
+import { ensureStagingPartition, STAGING_PLANS, stagingDay, summarizeStaging } from "@/lib/uploads/staging-rows";
 import { transitionUpload } from "@/lib/uploads/transition";
 
 export type ParseOutcome = { uploadId: string; result: "staged" | "failed" | "yielded" | "lost_lease" | "retry"; records: number; errorCode?: string };
@@ -23,8 +24,8 @@ const BATCH_RECORDS = 20_000;
 const COMMITS_IN_FLIGHT = 2;
 
 /**
- * Commits one batch in one transaction: the rows with COPY, then the checkpoint and counters,
- * guarded by the lease, the expected checkpoint and the kill switch (renewing the lease). A killed
+ * Commits one batch in one transaction: the rows with COPY, then the checkpoint, counters and day
+ * totals, guarded by the lease, the expected checkpoint and the kill switch (renewing the lease). A killed
  * worker's successor resumes exactly after the last committed batch. Batches may be in flight
  * together: a batch's COPY runs at once, but its guard waits for the previous batch's commit and
  * needs that batch's checkpoint, so they commit in file order, and once one fails every later
@@ -35,7 +36,7 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
     // The checkpoint commits with the rows, so an asynchronous commit can only lose both together
     // (the successor then re-parses from the earlier checkpoint); no fsync wait per batch.
     await client.query(`SET LOCAL synchronous_commit = off`);
-    await copyStagingRows(client, batch);
+    await copyStagingRows(client, batch, stagingDay(upload.created_at));
     await copyRowIssues(client, upload.id, batch.issues);
     if (!(await previous)) throw new LostLease();
     let invalid = 0;
@@ -51,6 +52,13 @@ async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
       [upload.id, workerId, checkpoint, batch.records, batch.validRows, invalid, ignored, leaseSeconds(), batch.firstDate, batch.lastDate],
     );
     if (!guard.rowCount) throw new LostLease();
+    if (batch.daySpend.size) {
+      await client.query(
+        `INSERT INTO upload_day_totals AS t (upload_id, date, spend) SELECT $1, * FROM unnest($2::date[], $3::numeric[])
+         ON CONFLICT (upload_id, date) DO UPDATE SET spend = t.spend + EXCLUDED.spend`,
+        [upload.id, [...batch.daySpend.keys()], [...batch.daySpend.values()]],
+      );
+    }
     return true;
   }).catch((error) => {
     if (error instanceof LostLease) return false; // rolled back: the rows go with the refused checkpoint
@@ -74,21 +82,23 @@ type Ledger = { total_rows: number; valid_rows: number; invalid_rows: number; ig
 
 /**
  * Finishes a parsed upload in one transaction: moves in-file duplicates of (date, campaign_id) to
- * `invalid/duplicate_key`, proves the row ledger against what is stored, then stages or fails it.
+ * `invalid/duplicate_key` (and their spend out of the day totals), proves the row ledger against what is stored, then stages or fails it.
  * The duplicate search looks only at the keys the parser's key filter suspects, when it saw every
  * row of the file in this run (none: no search at all); otherwise at every staged row.
  */
 async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: string, suspects: Suspects): Promise<ParseOutcome> {
   const worker = { id: workerId, kind: "parse" as const };
   return withTransaction(pool, async (client) => {
+    await client.query(STAGING_PLANS);
     const locked = await client.query(`SELECT 1 FROM uploads WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() FOR UPDATE`, [upload.id, workerId]);
     if (!locked.rowCount) return { uploadId: upload.id, result: "lost_lease", records: 0 };
     // The keys to search ($2, $3 NULL: all of them); a hash aggregate finds out before the window sort.
+    const day = stagingDay(upload.created_at);
     const keys = suspects === "all" ? [null, null] : [suspects.map((k) => k.date), suspects.map((k) => k.campaignId)];
-    const suspect = `upload_id = $1 AND ($2::date[] IS NULL OR (date, campaign_id) IN (SELECT * FROM unnest($2::date[], $3::text[])))`;
+    const suspect = `upload_id = $1 AND arrived_on = $4::date AND ($2::date[] IS NULL OR (date, campaign_id) IN (SELECT * FROM unnest($2::date[], $3::text[])))`;
     const anyDuplicate = suspects !== "all" && !suspects.length ? { rowCount: 0 } : await client.query(
       `SELECT 1 FROM staging_rows WHERE ${suspect} GROUP BY date, campaign_id HAVING count(*) > 1 LIMIT 1`,
-      [upload.id, ...keys],
+      [upload.id, ...keys, day],
     );
     const dup = !anyDuplicate.rowCount ? { rowCount: 0 } : await client.query(
       `WITH ranked AS (
@@ -96,14 +106,17 @@ async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
            FROM staging_rows WHERE ${suspect}),
        moved AS (
          DELETE FROM staging_rows s USING ranked r
-          WHERE s.upload_id = $1 AND s.line_no = r.line_no AND r.line_no <> r.first_line
-         RETURNING s.line_no, s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, r.first_line)
+          WHERE s.upload_id = $1 AND s.arrived_on = $4::date AND s.line_no = r.line_no AND r.line_no <> r.first_line
+         RETURNING s.line_no, s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, r.first_line),
+       untotalled AS (
+         UPDATE upload_day_totals t SET spend = t.spend - m.spend FROM (SELECT date, sum(spend) AS spend FROM moved GROUP BY date) m
+          WHERE t.upload_id = $1 AND t.date = m.date)
        INSERT INTO row_issues (upload_id, line_no, kind, rule, message, raw)
        SELECT $1, line_no, 'invalid', 'duplicate_key',
               'campaign ' || campaign_id || ' on ' || date || ' already appears on line ' || first_line,
               concat_ws(',', date, campaign_id, campaign_name, spend, impressions, clicks)
          FROM moved`,
-      [upload.id, ...keys],
+      [upload.id, ...keys, day],
     );
     const duplicates = dup.rowCount ?? 0;
     if (duplicates) {
@@ -111,11 +124,11 @@ async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
     }
     const { rows } = await client.query<Ledger>(
       `SELECT u.total_rows, u.valid_rows, u.invalid_rows, u.ignored_rows, u.parsed_records,
-              (SELECT count(*) FROM staging_rows s WHERE s.upload_id = u.id) AS staged,
+              (SELECT count(*) FROM staging_rows s WHERE s.upload_id = u.id AND s.arrived_on = $2::date) AS staged,
               (SELECT count(*) FROM row_issues i WHERE i.upload_id = u.id AND i.kind = 'invalid') AS invalid,
               (SELECT count(*) FROM row_issues i WHERE i.upload_id = u.id AND i.kind = 'ignored') AS ignored
          FROM uploads u WHERE u.id = $1`,
-      [upload.id],
+      [upload.id, day],
     );
     const l = rows[0];
     const problems: string[] = [];
@@ -174,6 +187,8 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
   }
   if (!(await store.exists(upload.storage_key))) return failUpload(pool, upload, workerId, "FILE_MISSING", `The stored file ${upload.storage_key} is missing.`);
 
+  const day = stagingDay(upload.created_at);
+  await ensureStagingPartition(pool, day);
   const input = store.get(upload.storage_key);
   let checkpoint = upload.parsed_records;
   // Records committed by an earlier run are not seen by this run's key filter.
@@ -184,7 +199,7 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
     today: options.today ?? new Date().toISOString().slice(0, 10),
     batchSize: options.batchSize ?? BATCH_RECORDS,
     skipRecords: checkpoint,
-    stagingKey: upload.id,
+    stagingKey: `${upload.id}\t${day}`,
   })[Symbol.asyncIterator]();
   // Parse the next batch while the database takes the current ones: Node and PostgreSQL work in parallel.
   let next = batches.next();
@@ -233,6 +248,7 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
     await batches.return?.(undefined).catch(() => {});
     input.destroy();
   }
+  await summarizeStaging(pool);
   return finishParse(pool, upload, workerId, suspects);
 }
 

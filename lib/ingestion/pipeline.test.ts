@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { beforeEach, describe, expect, it } from "vitest";
-import { pool, prisma, resetDatabase, createWorkspace } from "@/lib/testing/db";
+import { pool, prisma, resetDatabase, createWorkspace, countStagingRows } from "@/lib/testing/db";
 import { apiKeyFor, drainPipeline, fixture, generated, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
 import { expectedCounts } from "@/lib/testing/generate-file";
 import { decodeStagedRows } from "./parse/copy-text";
@@ -97,7 +97,7 @@ describe("whole-file outcomes", () => {
     expect(upload.status).toBe("failed");
     expect(upload.errorCode).toBe("MISSING_COLUMN");
     expect(upload.errorText).toMatch(/spend|Amount spent/i);
-    expect(await prisma().stagingRow.count({ where: { uploadId: upload.id } })).toBe(0);
+    expect(await countStagingRows(upload.id)).toBe(0);
   });
 
   it("fails with EMPTY_FILE when there are no data rows", async () => {

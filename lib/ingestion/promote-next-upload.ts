@@ -5,6 +5,7 @@ import { withTransaction } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import { INSTANCE_ID } from "@/lib/instance";
 import { claimUpload, MAX_ATTEMPTS, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
+import { STAGING_PLANS, stagingDay } from "@/lib/uploads/staging-rows";
 import { transitionUpload } from "@/lib/uploads/transition";
 
 export type PromoteOutcome = {
@@ -22,7 +23,7 @@ export type DeltaSignal = { date: string; previous: number; current: number; cha
 const INSERT_SQL = `
   INSERT INTO metrics AS m (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
   SELECT $2, $3::"Platform", s.date, s.campaign_id, s.campaign_name, s.spend, s.impressions, s.clicks, s.conversions, s.currency, s.upload_id, now()
-    FROM staging_rows s WHERE s.upload_id = $1`;
+    FROM staging_rows s WHERE s.upload_id = $1 AND s.arrived_on = $4::date`;
 
 /**
  * The set-based promotion in one statement: a row whose values did not change is not written, so
@@ -42,37 +43,45 @@ export const PROMOTE_SQL = `${INSERT_SQL}
  * cannot conflict and skips the per-row conflict handling; otherwise, or when the span is not
  * known, the upsert decides per row.
  */
-async function writeMetrics(client: pg.PoolClient, upload: ClaimedUpload): Promise<number> {
-  const params = [upload.id, upload.workspace_id, upload.platform];
+async function writeMetrics(client: pg.PoolClient, upload: ClaimedUpload): Promise<{ written: number; overlap: boolean }> {
+  const params = [upload.id, upload.workspace_id, upload.platform, stagingDay(upload.created_at)];
   await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))`, [upload.workspace_id, upload.platform]);
   const { rows } = await client.query<{ overlap: boolean }>(
     `SELECT u.first_date IS NULL OR EXISTS (
               SELECT 1 FROM metrics m WHERE m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date BETWEEN u.first_date AND u.last_date) AS overlap
        FROM uploads u WHERE u.id = $1`,
-    params,
+    params.slice(0, 3),
   );
-  return (await client.query(rows[0].overlap ? PROMOTE_SQL : INSERT_SQL, params)).rowCount ?? 0;
+  const { overlap } = rows[0];
+  return { written: (await client.query(overlap ? PROMOTE_SQL : INSERT_SQL, params)).rowCount ?? 0, overlap };
 }
 
+/** Days whose total moved more than ±30 % against the day before, of `daily` (date, total, written by this upload). */
+const DELTAS_OF = (daily: string) => `
+  WITH daily AS (${daily}),
+  compared AS (SELECT d.date, d.total AS current, p.total AS previous FROM daily d JOIN daily p ON p.date = d.date - 1 WHERE d.written)
+  SELECT to_char(date, 'YYYY-MM-DD') AS date, previous, current FROM compared
+   WHERE previous > 0 AND abs(current - previous) / previous > 0.3
+   ORDER BY date LIMIT 100`;
+
 /**
- * Day-over-day change of total spend for the days this upload wrote (D10-01 signal): one scan of the
- * workspace's metrics over the upload's date span and the day before; staging is not read at all.
- * A day whose rows the upload left as they were (identical data) is not its change, so not listed.
+ * Day-over-day change of total spend for the days this upload wrote (D10-01 signal). Into days that
+ * held no metric (a first upload, a backfill), each day's total is the upload's own, which the parser
+ * summed while staging: only the day before the upload's span is read from metrics. Otherwise one scan
+ * of the workspace's metrics over the span and the day before; a day whose rows the upload left as
+ * they were (identical data) is not its change, so not listed. Staging is not read at all.
  */
-async function spendDeltas(client: pg.PoolClient, upload: ClaimedUpload): Promise<DeltaSignal[]> {
-  const { rows } = await client.query<{ date: string; previous: string; current: string }>(
-    `WITH daily AS (
-       SELECT m.date, sum(m.spend) AS total, bool_or(m.upload_id = $1::uuid) AS written FROM metrics m, uploads u
+async function spendDeltas(client: pg.PoolClient, upload: ClaimedUpload, overlap: boolean): Promise<DeltaSignal[]> {
+  const daily = overlap
+    ? `SELECT m.date, sum(m.spend) AS total, bool_or(m.upload_id = $1::uuid) AS written FROM metrics m, uploads u
         WHERE u.id = $1 AND m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date BETWEEN u.first_date - 1 AND u.last_date
-        GROUP BY m.date),
-     compared AS (
-       SELECT d.date, d.total AS current, p.total AS previous
-         FROM daily d JOIN daily p ON p.date = d.date - 1 WHERE d.written)
-     SELECT to_char(date, 'YYYY-MM-DD') AS date, previous, current FROM compared
-      WHERE previous > 0 AND abs(current - previous) / previous > 0.3
-      ORDER BY date LIMIT 100`,
-    [upload.id, upload.workspace_id, upload.platform],
-  );
+        GROUP BY m.date`
+    : `SELECT date, spend AS total, true AS written FROM upload_day_totals WHERE upload_id = $1
+       UNION ALL
+       SELECT u.first_date - 1, sum(m.spend), false FROM uploads u JOIN metrics m
+           ON m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date = u.first_date - 1
+        WHERE u.id = $1 GROUP BY u.first_date`;
+  const { rows } = await client.query<{ date: string; previous: string; current: string }>(DELTAS_OF(daily), [upload.id, upload.workspace_id, upload.platform]);
   return rows.map((r) => ({ date: r.date, previous: Number(r.previous), current: Number(r.current), change: Number(r.current) / Number(r.previous) - 1 }));
 }
 
@@ -90,15 +99,16 @@ export async function promoteUpload(pool: pg.Pool, upload: ClaimedUpload, worker
   }
   try {
     return await withTransaction(pool, async (client) => {
+      await client.query(STAGING_PLANS);
       const locked = await client.query(
         `SELECT 1 FROM uploads WHERE id = $1 AND status = 'promoting' AND locked_by = $2 AND lease_expires_at > now() AND ${WORKER_ALLOWED_SQL("'promote'")} FOR UPDATE`,
         [upload.id, workerId],
       );
       if (!locked.rowCount) return lost;
-      const written = await writeMetrics(client, upload);
+      const { written, overlap } = await writeMetrics(client, upload);
       const promoted = upload.valid_rows;
       const partial = upload.invalid_rows > 0;
-      const deltas = await spendDeltas(client, upload);
+      const deltas = await spendDeltas(client, upload, overlap);
       const to = partial ? "partial" : "completed";
       const prev = await transitionUpload(client, {
         uploadId: upload.id,

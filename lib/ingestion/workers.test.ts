@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setMode } from "@/lib/controls/change-control";
-import { pool, prisma, resetDatabase, createWorkspace } from "@/lib/testing/db";
+import { pool, prisma, resetDatabase, createWorkspace, countStagingRows } from "@/lib/testing/db";
 import { apiKeyFor, generated, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
 import { fileStore } from "@/lib/storage";
 import { claimUpload } from "./claim-upload";
@@ -51,7 +51,7 @@ async function uploadGenerated(rows: number, seed: number, startDate = "2018-01-
 async function assertLedger(id: string, want: ReturnType<typeof expectedCounts>) {
   const upload = await prisma().upload.findUniqueOrThrow({ where: { id } });
   expect(upload).toMatchObject({ totalRows: want.totalRows, validRows: want.validRows, invalidRows: want.invalidRows, ignoredRows: want.ignoredRows });
-  expect(await prisma().stagingRow.count({ where: { uploadId: id } })).toBe(want.validRows);
+  expect(await countStagingRows(id)).toBe(want.validRows);
   expect(await prisma().rowIssue.count({ where: { uploadId: id } })).toBe(want.invalidRows + want.ignoredRows);
   return upload;
 }
@@ -93,7 +93,7 @@ describe("a worker killed with SIGKILL", () => {
     expect(killed.status).toBe("processing");
     expect(killed.parsedRecords).toBeLessThan(want.totalRows);
     // What was committed is consistent: counters match the stored rows.
-    expect(await prisma().stagingRow.count({ where: { uploadId: id } })).toBe(killed.validRows);
+    expect(await countStagingRows(id)).toBe(killed.validRows);
 
     await expireLease(id);
     await runParseWorker(pool(), fileStore(), { today: TODAY });

@@ -16,4 +16,10 @@ export async function createWorkspace(slug = "acme", data: Partial<{ rowPolicy: 
   return prisma().workspace.create({ data: { slug, name: slug, ...data } });
 }
 
+/** The staging rows an upload holds, counted (staging_rows has no primary key, so no Prisma model). */
+export async function countStagingRows(uploadId: string): Promise<number> {
+  const { rows } = await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM staging_rows WHERE upload_id = $1`, [uploadId]);
+  return rows[0].n;
+}
+
 export { closeDb, pool, prisma };

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { summarizeStaging } from "@/lib/uploads/staging-rows";
 
 /**
  * Console-scale data for benchmarks: `uploads` uploads over the last 30 days (mostly completed, some
@@ -41,12 +42,16 @@ export async function seedScale(pool: pg.Pool, options: { uploads: number; stagi
     [workspaceId],
   );
   const perUpload = Math.ceil(options.stagingRows / holders.rows.length);
+  // Each upload's rows in its arrival day's partition, contiguous, as the parse worker writes them.
+  await pool.query(`SELECT DISTINCT staging_partition_ensure(staging_day(created_at)) FROM uploads WHERE id = ANY($1::uuid[])`, [holders.rows.map((r) => r.id)]);
   await pool.query(
-    `INSERT INTO staging_rows (upload_id, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, created_at)
-     SELECT h.id, n, date '2024-01-01' + (n % 365), 'c' || (n / 365), 'Campaign ' || (n / 365), (n % 997) * 0.37, n % 100000, n % 1000, 0, 'USD', now()
-       FROM unnest($1::uuid[]) AS h(id) CROSS JOIN generate_series(2, $2::int + 1) n`,
+    `INSERT INTO staging_rows (upload_id, arrived_on, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, created_at)
+     SELECT h.id, staging_day(h.created_at), n, date '2024-01-01' + (n % 365), 'c' || (n / 365), 'Campaign ' || (n / 365), (n % 997) * 0.37, n % 100000, n % 1000, 0, 'USD', now()
+       FROM uploads h CROSS JOIN generate_series(2, $2::int + 1) n WHERE h.id = ANY($1::uuid[])
+      ORDER BY h.created_at, h.id, n`,
     [holders.rows.map((r) => r.id), perUpload],
   );
+  await summarizeStaging(pool);
   await pool.query(`UPDATE uploads SET staged_rows = $2 WHERE id = ANY($1::uuid[])`, [holders.rows.map((r) => r.id), perUpload]);
   const anyUpload = holders.rows[0].id;
   await pool.query(

@@ -3,7 +3,7 @@ import { setWorkerFreeze } from "@/lib/controls/change-control";
 import { runParseWorker } from "@/lib/ingestion/parse-next-upload";
 import { runPromoteWorker } from "@/lib/ingestion/promote-next-upload";
 import { fileStore } from "@/lib/storage";
-import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
+import { createWorkspace, pool, prisma, resetDatabase, countStagingRows } from "@/lib/testing/db";
 import { apiKeyFor, fixture, postUpload, startApi } from "@/lib/testing/pipeline";
 import { approveCleanup, requestCleanup } from "./cleanup-requests";
 
@@ -29,7 +29,7 @@ async function partialUpload() {
   }
 }
 
-const stagingRows = (uploadId: string) => prisma().stagingRow.count({ where: { uploadId } });
+const stagingRows = countStagingRows;
 const requestStatus = async (id: string) => (await prisma().cleanupRequest.findUniqueOrThrow({ where: { id } })).status;
 
 beforeEach(async () => {

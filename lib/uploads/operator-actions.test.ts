@@ -6,7 +6,7 @@ import { parseUpload, runParseWorker } from "@/lib/ingestion/parse-next-upload";
 import { runPromoteWorker } from "@/lib/ingestion/promote-next-upload";
 import { transitionUpload } from "./transition";
 import { fileStore } from "@/lib/storage";
-import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
+import { createWorkspace, pool, prisma, resetDatabase, countStagingRows } from "@/lib/testing/db";
 import { apiKeyFor, fixture, postUpload, startApi } from "@/lib/testing/pipeline";
 import { approveCleanup, requestCleanup } from "./cleanup-requests";
 import { forceFailUpload } from "./force-fail-upload";
@@ -122,10 +122,10 @@ describe("staging cleanup", () => {
     const request = await requestCleanup(pool(), sre, { uploadIds: [id], reason: "client re-sent the file", incidentId: "INC-5" });
     expect(request.preview.rows).toBe(partial.stagedRows);
     await expect(approveCleanup(pool(), sre, { requestId: request.id, reason: "ok", incidentId: "INC-5" })).rejects.toMatchObject({ code: "SELF_APPROVAL" });
-    expect(await prisma().stagingRow.count({ where: { uploadId: id } })).toBe(partial.stagedRows);
+    expect(await countStagingRows(id)).toBe(partial.stagedRows);
     const done = await approveCleanup(pool(), sre2, { requestId: request.id, reason: "ok", incidentId: "INC-5" }, 1);
     expect(done.deletedRows).toBe(partial.stagedRows);
-    expect(await prisma().stagingRow.count({ where: { uploadId: id } })).toBe(0);
+    expect(await countStagingRows(id)).toBe(0);
     expect((await prisma().upload.findUniqueOrThrow({ where: { id } })).stagedRows).toBe(0);
   });
 

@@ -41,9 +41,11 @@ export type TransitionInput = {
 export async function transitionUpload(db: Queryable, input: TransitionInput): Promise<UploadStatus | null> {
   const from = typeof input.from === "string" ? [input.from] : [...input.from];
   const params: unknown[] = [input.uploadId, from, input.to, input.actor, input.reason ?? null, input.incidentId ?? null];
-  const sets = [`status = $3::"UploadStatus"`, `updated_at = now()`];
+  // The time of the transition itself, not of its transaction's start (now()): a promotion commits its
+  // rows and its `completed` in one transaction, and its duration must show in completed_at − promoting_at.
+  const sets = [`status = $3::"UploadStatus"`, `updated_at = at.t`];
   const ts = TIMESTAMP_OF[input.to];
-  if (ts) sets.push(`${ts} = now()`);
+  if (ts) sets.push(`${ts} = at.t`);
   for (const [column, value] of Object.entries(input.set ?? {})) {
     if (!SETTABLE.has(column)) throw new Error(`transitionUpload cannot set ${column}`);
     params.push(value);
@@ -57,9 +59,10 @@ export async function transitionUpload(db: Queryable, input: TransitionInput): P
   }
   const { rows } = await db.query<{ prev: UploadStatus }>(
     `WITH old AS (SELECT id, status, locked_by, lease_expires_at FROM uploads WHERE id = $1 FOR UPDATE),
-     upd AS (UPDATE uploads u SET ${sets.join(", ")} FROM old WHERE ${guards.join(" AND ")} RETURNING u.id, old.status AS prev),
-     ev AS (INSERT INTO upload_events (upload_id, from_status, to_status, actor, reason, incident_id)
-            SELECT id, prev, $3::"UploadStatus", $4, $5, $6 FROM upd)
+     at AS MATERIALIZED (SELECT clock_timestamp() AS t FROM old),
+     upd AS (UPDATE uploads u SET ${sets.join(", ")} FROM old, at WHERE ${guards.join(" AND ")} RETURNING u.id, old.status AS prev, at.t),
+     ev AS (INSERT INTO upload_events (upload_id, from_status, to_status, actor, reason, incident_id, created_at)
+            SELECT id, prev, $3::"UploadStatus", $4, $5, $6, t FROM upd)
      SELECT prev FROM upd`,
     params,
   );

@@ -22,12 +22,16 @@ function monitorInBackground() {
     });
 }
 
-/** Everything the scheduler runs each tick, in pipeline order. */
-export function workerTicks() {
+/**
+ * Everything the scheduler runs each tick, in pipeline order. A tick whose `chains` worker made
+ * progress is followed by the next at once: a parse that yielded resumes, a promotion that finished
+ * lets the next staged upload in, without waiting for the interval.
+ */
+export function workerTicks(): { name: string; run: () => Promise<unknown>; chains?: boolean }[] {
   return [
     { name: "controls-expiry", run: () => liftExpiredControls(pool()) },
-    { name: "parse", run: runParse },
-    { name: "promote", run: runPromote },
+    { name: "parse", run: runParse, chains: true },
+    { name: "promote", run: runPromote, chains: true },
     { name: "cleanup", run: runCleanup },
     { name: "monitor", run: async () => monitorInBackground() },
   ];

@@ -77,7 +77,15 @@ export type ParseBatch = {
   /** The earliest and latest date of this batch's valid rows (YYYY-MM-DD), null when it has none. */
   firstDate: string | null;
   lastDate: string | null;
+  /** Total spend of this batch's valid rows per date, exact decimals (D10-01's day totals without reading them back). */
+  daySpend: Map<string, string>;
 };
+
+/** An integer of millionths as an exact decimal string ("1234.560000"). */
+function microsToDecimal(micros: number): string {
+  const digits = String(micros).padStart(7, "0");
+  return `${digits.slice(0, -6)}.${digits.slice(-6)}`;
+}
 
 export type ParseOptions = {
   platform: Platform;
@@ -93,7 +101,10 @@ export type ParseOptions = {
    * preamble lines included. Everything is still parsed, but the first N records are not emitted.
    */
   skipRecords?: number;
-  /** Written as the first COPY column of every staged row (the upload ID); no such column when absent. */
+  /**
+   * Written as the first COPY column(s) of every staged row (the upload ID and its arrival day,
+   * TAB-separated); no such column when absent.
+   */
   stagingKey?: string;
 };
 
@@ -326,6 +337,8 @@ class RecordProcessor {
   private readonly key: Buffer | null;
   issues: RowIssue[] = [];
   private firstDate: string | null = null;
+  /** Spend per date in millionths, an integer: exact while a batch's day stays under 9 × 10⁹. */
+  private dayMicros = new Map<string, number>();
   private lastDate: string | null = null;
 
   // the cell being looked at: src[ca, cb)
@@ -366,9 +379,11 @@ class RecordProcessor {
       suspectKeys: this.keys.takeSuspects(),
       firstDate: this.firstDate,
       lastDate: this.lastDate,
+      daySpend: new Map([...this.dayMicros].map(([date, micros]) => [date, microsToDecimal(micros)])),
     };
     this.issues = [];
     this.firstDate = this.lastDate = null;
+    this.dayMicros.clear();
     return batch;
   }
 
@@ -546,6 +561,7 @@ class RecordProcessor {
     this.keys.add(date, idSrc, idStart, idEnd);
     if (this.firstDate === null || date < this.firstDate) this.firstDate = date;
     if (this.lastDate === null || date > this.lastDate) this.lastDate = date;
+    this.dayMicros.set(date, (this.dayMicros.get(date) ?? 0) + Math.round(Number(spend) * 1e6));
     const out = this.out;
     if (this.key) out.bytes(this.key);
     out.int(sc.recLine);
@@ -637,7 +653,7 @@ function validateOptions(options: ParseOptions): Required<ParseOptions> {
   const skipRecords = options.skipRecords ?? 0;
   if (!Number.isInteger(skipRecords) || skipRecords < 0) throw new TypeError("skipRecords must be a non-negative integer");
   const stagingKey = options.stagingKey ?? "";
-  if (!/^[\w-]*$/.test(stagingKey)) throw new TypeError("stagingKey must be letters, digits, _ or -");
+  if (!/^([\w-]+(\t[\w-]+)*)?$/.test(stagingKey)) throw new TypeError("stagingKey must be TAB-separated fields of letters, digits, _ or -");
   return { platform: options.platform, defaultCurrency: options.defaultCurrency, today: options.today, batchSize, skipRecords, stagingKey };
 }
 
