@@ -11,7 +11,7 @@ type Props = {
   label: string;
   /** Whom it acts on, where a table has one button per row (e.g. a user's email): part of the accessible name. */
   target?: string;
-  /** Operator actions name an incident (D10-05); account administration asks only why. */
+  /** Actor actions name an incident (D10-05); account administration asks only why. */
   withIncident?: boolean;
   permission: Permission;
   onSubmit: (fields: { reason: string; incidentId: string; expiresAt: string | null; severity: string | null }) => Promise<unknown>;

@@ -242,7 +242,7 @@ function HandoffView({ handoff }: { handoff: LaunchPage["handoff"] }) {
           ))}
         </ul>
       )}
-      <h3 className="mt-3 font-semibold">Operator actions</h3>
+      <h3 className="mt-3 font-semibold">Actor actions</h3>
       {handoff.actions.length === 0 ? (
         <p className="text-slate-600">None.</p>
       ) : (

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import path from "node:path";
-import type { AuditActor } from "../lib/audit/record-audit";
+import { CLI_ACTOR } from "@/lib/auth/actor";
 import { AppError } from "../lib/errors";
 
 const USAGE = `Usage:
@@ -20,7 +20,6 @@ const USAGE = `Usage:
   cli apikey list [--workspace <slug or id>] [--json]
   cli apikey revoke (--id <key id> | --prefix <ik_…>) --reason "why"`;
 
-const CLI_ACTOR: AuditActor = { id: null, email: "cli", roles: ["cli"] };
 
 const usage = (problem: string) => new AppError("USAGE", 2, `${problem}\n${USAGE}`);
 

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor } from "@/lib/auth/actor";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, notFound } from "@/lib/errors";
 import { parseUuid } from "@/lib/db/ids";
@@ -12,7 +13,7 @@ async function currentOrThrow(db: Queryable, alertId: string): Promise<Alert> {
 }
 
 /** Someone is on it: open → acknowledged (compare-and-set), which also stops its escalation. */
-export async function acknowledgeAlert(pool: pg.Pool, actor: AuditActor, alertId: string, options: { now?: Date } = {}): Promise<Alert> {
+export async function acknowledgeAlert(pool: pg.Pool, actor: Actor, alertId: string, options: { now?: Date } = {}): Promise<Alert> {
   return withTransaction(pool, async (client) => {
     const before = await currentOrThrow(client, alertId);
     const { rows } = await client.query(
@@ -34,7 +35,7 @@ export async function acknowledgeAlert(pool: pg.Pool, actor: AuditActor, alertId
 }
 
 /** Appends a note to the alert's triage log. */
-export async function addAlertNote(pool: pg.Pool, actor: AuditActor, alertId: string, body: string): Promise<AlertNote> {
+export async function addAlertNote(pool: pg.Pool, actor: Actor, alertId: string, body: string): Promise<AlertNote> {
   const text = body.trim();
   if (!text) throw badRequest("A note cannot be empty.");
   return withTransaction(pool, async (client) => {
@@ -53,7 +54,7 @@ export async function addAlertNote(pool: pg.Pool, actor: AuditActor, alertId: st
 /** Classifies the alert (fixed / expected / false positive), compare-and-set on the version the person saw. */
 export async function setAlertOutcome(
   pool: pg.Pool,
-  actor: AuditActor,
+  actor: Actor,
   alertId: string,
   input: { outcome: AlertOutcome; expectedVersion: number; now?: Date },
 ): Promise<Alert> {

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import { PAGING } from "@/lib/signals/catalog";

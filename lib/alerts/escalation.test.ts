@@ -136,7 +136,7 @@ describe("escalation that reaches a person (D10-06)", () => {
     await stuckUpload(t);
     await monitor(t);
     const alert = await prisma().alert.findFirstOrThrow({ where: { signal: "stuck_upload" } });
-    await acknowledgeAlert(pool(), { email: "olivia@example.com", roles: ["oncall"] }, alert.id, { now: minutesAfter(t, 5) });
+    await acknowledgeAlert(pool(), { id: null, email: "olivia@example.com", roles: ["oncall"] }, alert.id, { now: minutesAfter(t, 5) });
     await monitor(minutesAfter(t, 30));
     expect(receiver.messages).toHaveLength(1);
     expect((await getAlertOrThrow(pool(), alert.id)).notifications.map((n) => n.kind)).toEqual(["opened"]);

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor } from "@/lib/auth/actor";
 import { Filter } from "@/lib/db/filter";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, notFound } from "@/lib/errors";
@@ -219,7 +220,7 @@ export async function listPartialUploads(db: Queryable, filters: PartialFilters 
  * its alert acknowledged; the monitor resolves the alert on its next run. Staging rows and the re-run
  * block are left as they are.
  */
-export async function acknowledgePartial(pool: pg.Pool, actor: AuditActor, uploadId: string, input: { note: string; ticket?: string | null; now?: Date }) {
+export async function acknowledgePartial(pool: pg.Pool, actor: Actor, uploadId: string, input: { note: string; ticket?: string | null; now?: Date }) {
   const now = input.now ?? new Date();
   const note = input.note?.trim() || null;
   const ticket = input.ticket?.trim() || null;
@@ -259,7 +260,7 @@ async function latestPartialAlert(db: Queryable, uploadId: string): Promise<stri
 }
 
 /** A note on a partial upload goes to its alert's triage log. */
-export async function addPartialNote(pool: pg.Pool, actor: AuditActor, uploadId: string, body: string): Promise<AlertNote> {
+export async function addPartialNote(pool: pg.Pool, actor: Actor, uploadId: string, body: string): Promise<AlertNote> {
   const alertId = isUuid(uploadId) ? await latestPartialAlert(pool, uploadId) : null;
   if (!alertId) throw notFound(`A partial-promotion alert for upload ${uploadId}`);
   return addAlertNote(pool, actor, alertId, body);

@@ -1,7 +1,7 @@
 import type { Queryable } from "@/lib/db/sql";
 import { env } from "@/lib/env";
 import { AppError, badRequest } from "@/lib/errors";
-import { recordAudit, type AuditActor } from "./record-audit";
+import { recordAudit, type AuditEntry } from "./record-audit";
 
 export type Accountability = { reason?: string | null; incidentId?: string | null; expiresAt?: Date | null };
 export type AuditTarget = { type: string; id: string };
@@ -27,7 +27,7 @@ export function checkIncidentId(incidentId: string, pattern = env().INCIDENT_ID_
 }
 
 /** Records a refused operator action. Pass the pool, not a transaction that is about to roll back. */
-export async function recordRefusal(db: Queryable, actor: AuditActor, action: string, target: AuditTarget, input: Accountability, error: AppError): Promise<void> {
+export async function recordRefusal(db: Queryable, actor: AuditEntry["actor"], action: string, target: AuditTarget, input: Accountability, error: AppError): Promise<void> {
   await recordAudit(db, {
     actor,
     action,
@@ -42,13 +42,13 @@ export async function recordRefusal(db: Queryable, actor: AuditActor, action: st
 }
 
 /** Records a refused operator action, then throws the refusal. */
-export async function refuse(db: Queryable, actor: AuditActor, action: string, target: AuditTarget, input: Accountability, error: AppError): Promise<never> {
+export async function refuse(db: Queryable, actor: AuditEntry["actor"], action: string, target: AuditTarget, input: Accountability, error: AppError): Promise<never> {
   await recordRefusal(db, actor, action, target, input, error);
   throw error;
 }
 
 /** D10-05: every operator action names a reason and an incident in the expected form; a refusal is recorded too. */
-export async function requireAccountability(db: Queryable, actor: AuditActor, action: string, target: AuditTarget, input: Accountability) {
+export async function requireAccountability(db: Queryable, actor: AuditEntry["actor"], action: string, target: AuditTarget, input: Accountability) {
   if (!input.incidentId?.trim()) await refuse(db, actor, action, target, input, badRequest("An incident ID is required.", "INCIDENT_ID_REQUIRED"));
   const badId = checkIncidentId(input.incidentId!);
   if (badId) await refuse(db, actor, action, target, input, badId);

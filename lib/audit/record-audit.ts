@@ -1,11 +1,9 @@
 import type { Queryable } from "@/lib/db/sql";
 
-export type AuditActor = { id?: string | null; email: string; roles: readonly string[] };
-
-export const SYSTEM_ACTOR: AuditActor = { id: null, email: "system", roles: ["system"] };
 
 export type AuditEntry = {
-  actor: AuditActor;
+  /** The columns written of who acted (any Actor of lib/auth fits; the log does not depend on auth). */
+  actor: { id?: string | null; email: string; roles: readonly string[] };
   action: string;
   targetType: string;
   targetId?: string | null;

@@ -2,8 +2,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { fixture, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
 import { apiKeysByWorkspace, authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "./api-keys";
+import type { Actor } from "@/lib/auth/actor";
 
-const admin = { id: "00000000-0000-0000-0000-0000000000ad", email: "admin@example.com", roles: ["admin"] };
+const admin: Actor = { id: "00000000-0000-0000-0000-0000000000ad", email: "admin@example.com", roles: ["admin"] };
 const api = serveApiForTests();
 
 const bearer = (key: string) => `Bearer ${key}`;
@@ -100,7 +101,7 @@ describe("revoking keys", () => {
 
   it("is a compare-and-set: revoking twice is a conflict naming who revoked it, audited as refused", async () => {
     const { id } = await createApiKey(prisma(), "acme", "leaked");
-    const other = { id: null, email: "cli", roles: ["cli"] };
+    const other: Actor = { id: null, email: "cli", roles: ["cli"] };
     const results = await Promise.allSettled([
       revokeApiKey(pool(), admin, { key: { id }, reason: "first" }),
       revokeApiKey(pool(), other, { key: { id }, reason: "second" }),

@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { refuse } from "@/lib/audit/accountable";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor } from "@/lib/auth/actor";
 import { isUuid, parseUuid } from "@/lib/db/ids";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, notFound, unauthorized } from "@/lib/errors";
@@ -140,7 +141,7 @@ async function findApiKeyOrThrow(db: Queryable, ref: ApiKeyRef): Promise<ApiKeyR
 }
 
 /** Revokes a key: its next request gets 401. Compare-and-set on "not revoked yet", audited in the same transaction. */
-export async function revokeApiKey(pool: pg.Pool, actor: AuditActor, input: { key: ApiKeyRef; reason: string }): Promise<ApiKeySummary> {
+export async function revokeApiKey(pool: pg.Pool, actor: Actor, input: { key: ApiKeyRef; reason: string }): Promise<ApiKeySummary> {
   const action = "api_key.revoke";
   const target = await findApiKeyOrThrow(pool, input.key);
   const auditTarget = { type: "api_key", id: target.id };

@@ -1,3 +1,4 @@
+import type { Actor } from "./actor";
 /**
  * The permission matrix: the only place that says who may do what. Every page, route handler and
  * worker-facing action checks it on the server; the UI only reflects it.
@@ -166,7 +167,9 @@ export const KILL_SWITCH_ACTIONS: readonly Action[] = [
   "controls.suspend_kill_switch",
 ];
 
-export type Actor = { roles: readonly Role[]; killSwitchSuspended?: boolean };
+
+/** What a decision reads of the actor: the roles and the kill-switch state. */
+type Deciding = Pick<Actor, "roles" | "killSwitchSuspended">;
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
@@ -174,8 +177,9 @@ export function rolesFor(action: Action): Role[] {
   return ROLES.filter((role) => MATRIX[role].includes(action));
 }
 
-export function decide(actor: Actor, action: Action): Decision {
-  if (!actor.roles.some((role) => MATRIX[role].includes(action))) {
+export function decide(actor: Deciding, action: Action): Decision {
+  // The system's and the CLI's markers are not roles: they are granted nothing here.
+  if (!actor.roles.some((role) => isRole(role) && MATRIX[role].includes(action))) {
     return { allowed: false, reason: `requires ${rolesFor(action).join(" or ")}` };
   }
   if (actor.killSwitchSuspended && KILL_SWITCH_ACTIONS.includes(action)) {
@@ -184,7 +188,7 @@ export function decide(actor: Actor, action: Action): Decision {
   return { allowed: true };
 }
 
-export function can(actor: Actor, action: Action): boolean {
+export function can(actor: Deciding, action: Action): boolean {
   return decide(actor, action).allowed;
 }
 
@@ -198,12 +202,12 @@ export type HaltAuthority = "controls.halt" | "controls.halt_p1";
  * Setting a halt (D10-09): the halt privilege, or on-call's while declaring a P1. An allowed decision
  * names the authority the halt is set under, so that lifting it can be judged later.
  */
-export function decideHalt(actor: Actor, severity: Severity | null | undefined): ({ allowed: true; authority: HaltAuthority }) | { allowed: false; reason: string } {
+export function decideHalt(actor: Deciding, severity: Severity | null | undefined): ({ allowed: true; authority: HaltAuthority }) | { allowed: false; reason: string } {
   const full = decide(actor, "controls.halt");
   if (full.allowed) return { allowed: true, authority: "controls.halt" };
   const p1 = decide(actor, "controls.halt_p1");
   // A refusal of the P1 privilege to someone who holds it can only be their suspension: say so.
-  if (!p1.allowed) return actor.roles.some((role) => MATRIX[role].includes("controls.halt_p1")) ? p1 : full;
+  if (!p1.allowed) return actor.roles.some((role) => isRole(role) && MATRIX[role].includes("controls.halt_p1")) ? p1 : full;
   if (severity !== "P1") return { allowed: false, reason: "on-call may halt, or lift an on-call halt, only while declaring a P1" };
   return { allowed: true, authority: "controls.halt_p1" };
 }
@@ -212,7 +216,7 @@ export function decideHalt(actor: Actor, severity: Severity | null | undefined):
  * Lifting (or replacing) a halt: one set under the halt privilege needs that privilege — on-call cannot
  * undo an SRE lead's or ingestion owner's halt — while an on-call P1 halt may be lifted by anyone who could set it.
  */
-export function decideLiftHalt(actor: Actor, severity: Severity | null | undefined, setUnder: HaltAuthority): Decision {
+export function decideLiftHalt(actor: Deciding, severity: Severity | null | undefined, setUnder: HaltAuthority): Decision {
   const decision = setUnder === "controls.halt" ? decide(actor, "controls.halt") : decideHalt(actor, severity);
   return decision.allowed ? { allowed: true } : decision;
 }
@@ -221,7 +225,7 @@ export function decideLiftHalt(actor: Actor, severity: Severity | null | undefin
  * Running a runbook: anyone with `runbook.execute`, or a holder of `runbook.execute_own` when the
  * runbook's owner is one of their roles (the Support Lead runs D10-02, not D10-09).
  */
-export function decideRunbook(actor: Actor, owner: Role): Decision {
+export function decideRunbook(actor: Deciding, owner: Role): Decision {
   const any = decide(actor, "runbook.execute");
   if (any.allowed) return any;
   const own = decide(actor, "runbook.execute_own");

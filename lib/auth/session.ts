@@ -4,7 +4,8 @@ import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { pool } from "@/lib/db/client";
 import { authOptions } from "./options";
-import { sessionUser, type SessionUser } from "./users";
+import type { SessionUser } from "./actor";
+import { sessionUser } from "./users";
 
 export type CurrentUser = SessionUser;
 

@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { addUser, disableUser, enableUser, listUsers, recordSignIn, sessionUser, signOutEverywhere } from "./users";
+import type { Actor } from "@/lib/auth/actor";
 
-const admin = { id: "00000000-0000-0000-0000-0000000000ad", email: "admin@example.com", roles: ["admin"] };
+const admin = { id: "00000000-0000-0000-0000-0000000000ad", email: "admin@example.com", roles: ["admin"] } satisfies Actor;
 
 async function seedUsers() {
   await prisma().user.create({ data: { id: admin.id, email: admin.email, roles: ["admin"] } });
@@ -103,7 +104,7 @@ describe("disable and enable", () => {
 
   it("is a compare-and-set: of two concurrent disables one wins, the other is told it is already disabled", async () => {
     const user = await seedUsers();
-    const other = { id: "00000000-0000-0000-0000-0000000000ae", email: "admin2@example.com", roles: ["admin"] };
+    const other: Actor = { id: "00000000-0000-0000-0000-0000000000ae", email: "admin2@example.com", roles: ["admin"] };
     const results = await Promise.allSettled([
       disableUser(pool(), admin, { user: { id: user.id }, reason: "first" }),
       disableUser(pool(), other, { user: { id: user.id }, reason: "second" }),

@@ -1,7 +1,8 @@
 import type pg from "pg";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { refuse } from "@/lib/audit/accountable";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor, SessionUser } from "@/lib/auth/actor";
 import { isUuid, parseUuid } from "@/lib/db/ids";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { AppError, badRequest, conflict, forbidden, notFound } from "@/lib/errors";
@@ -84,7 +85,7 @@ export type UserChange = { user: UserRef; reason: string };
  */
 async function changeUser(
   pool: pg.Pool,
-  actor: AuditActor,
+  actor: Actor,
   action: string,
   input: UserChange,
   change: { set: string; params?: unknown[]; guard: string; stale: (row: UserRow) => AppError; selfRefusal?: string },
@@ -120,7 +121,7 @@ async function changeUser(
 }
 
 /** Disables a user: every request of theirs is refused from now on, including sessions already open. */
-export function disableUser(pool: pg.Pool, actor: AuditActor, input: UserChange) {
+export function disableUser(pool: pg.Pool, actor: Actor, input: UserChange) {
   return changeUser(pool, actor, "users.disable", input, {
     // Bumping the version ends every session already open.
     set: `disabled_at = now(), disabled_by = $2, disabled_reason = $3, session_version = session_version + 1`,
@@ -132,7 +133,7 @@ export function disableUser(pool: pg.Pool, actor: AuditActor, input: UserChange)
 }
 
 /** Enables a disabled user again; they sign in afresh (their old sessions stay ended). */
-export function enableUser(pool: pg.Pool, actor: AuditActor, input: UserChange) {
+export function enableUser(pool: pg.Pool, actor: Actor, input: UserChange) {
   return changeUser(pool, actor, "users.enable", input, {
     set: `disabled_at = NULL, disabled_by = NULL, disabled_reason = NULL`,
     guard: `disabled_at IS NOT NULL`,
@@ -141,7 +142,7 @@ export function enableUser(pool: pg.Pool, actor: AuditActor, input: UserChange) 
 }
 
 /** "Sign out everywhere": every session issued so far stops working; the user may sign in again. */
-export function signOutEverywhere(pool: pg.Pool, actor: AuditActor, input: UserChange) {
+export function signOutEverywhere(pool: pg.Pool, actor: Actor, input: UserChange) {
   return changeUser(pool, actor, "users.sign_out_everywhere", input, {
     set: `session_version = session_version + 1`,
     guard: `TRUE`,
@@ -150,7 +151,6 @@ export function signOutEverywhere(pool: pg.Pool, actor: AuditActor, input: UserC
 }
 
 /** The user a session belongs to, as the console sees them on every request. */
-export type SessionUser = { id: string; email: string; name: string | null; roles: Role[]; killSwitchSuspended: boolean };
 
 /**
  * Resolves a session token's claims to its user, read from the database on every request: a

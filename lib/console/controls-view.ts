@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { incidentIdFormat } from "@/lib/audit/accountable";
-import { decide, decideLiftHalt, type Action, type Actor } from "@/lib/auth/permissions";
+import { decide, decideLiftHalt, type Action } from "@/lib/auth/permissions";
+import type { Actor } from "@/lib/auth/actor";
 import { readControls } from "@/lib/controls/controls";
 
 const ACTIONS: Action[] = ["controls.drain", "controls.halt", "controls.halt_p1", "controls.resume", "controls.freeze_worker", "controls.workspace_pause", "controls.rollout", "controls.suspend_kill_switch"];

@@ -1,13 +1,13 @@
 import type pg from "pg";
 import { recordRefusal, requireAccountability, type Accountability, type AuditTarget } from "@/lib/audit/accountable";
-import { recordAudit, SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { SYSTEM_ACTOR, type Actor } from "@/lib/auth/actor";
 import { decide, decideHalt, decideLiftHalt, type Action, type Decision, type HaltAuthority, type Role, type Severity } from "@/lib/auth/permissions";
 import { withTransaction } from "@/lib/db/sql";
 import { AppError, conflict, forbidden, notFound } from "@/lib/errors";
 import { REVERTED_VALUE_SQL, type Mode, type Worker } from "./controls";
 import type { IngestionControlsRow } from "@/lib/db/rows";
 
-export type Operator = AuditActor & { id: string; roles: Role[]; killSwitchSuspended?: boolean };
 
 export type ChangeInput = {
   reason: string;
@@ -29,7 +29,7 @@ function trimmed<I extends Accountability>(input: I): I {
  * operators acting on each other cannot deadlock) and returns the operator with the suspension stored
  * now: a suspension committed before this point is seen, one committed later waits for this change.
  */
-async function lockOperator(client: pg.PoolClient, actor: Operator, otherUsers: string[] = []): Promise<Operator> {
+async function lockOperator(client: pg.PoolClient, actor: Actor, otherUsers: string[] = []): Promise<Actor> {
   const { rows } = await client.query<{ id: string; kill_switch_suspended: boolean }>(
     `SELECT id, kill_switch_suspended FROM users WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
     [[actor.id, ...otherUsers]],
@@ -45,9 +45,9 @@ async function lockOperator(client: pg.PoolClient, actor: Operator, otherUsers: 
  */
 async function operatorChange<T>(
   pool: pg.Pool,
-  actor: Operator,
-  change: { action: string; target: AuditTarget; input: Accountability; authorize: (op: Operator) => Decision; lockUsers?: string[] },
-  work: (client: pg.PoolClient, op: Operator) => Promise<T>,
+  actor: Actor,
+  change: { action: string; target: AuditTarget; input: Accountability; authorize: (op: Actor) => Decision; lockUsers?: string[] },
+  work: (client: pg.PoolClient, op: Actor) => Promise<T>,
 ): Promise<T> {
   await requireAccountability(pool, actor, change.action, change.target, change.input);
   try {
@@ -69,10 +69,10 @@ async function operatorChange<T>(
  */
 async function changeControl(
   pool: pg.Pool,
-  actor: Operator,
-  change: { action: string; key: string; authorize: (op: Operator) => Decision },
+  actor: Actor,
+  change: { action: string; key: string; authorize: (op: Actor) => Decision },
   rawInput: ChangeInput,
-  next: (current: ControlRow, op: Operator) => unknown,
+  next: (current: ControlRow, op: Actor) => unknown,
 ) {
   const input = trimmed(rawInput);
   return operatorChange(pool, actor, { ...change, target: { type: "control", id: change.key }, input }, async (client, op) => {
@@ -120,7 +120,7 @@ type ModeValue = { mode: Mode; severity?: Severity | null; authority?: HaltAutho
  * while declaring a P1; the halt records its severity and the privilege it was set under. Changing a
  * halt needs what setting it needed: on-call cannot lift a halt set by an SRE lead or ingestion owner.
  */
-export async function setMode(pool: pg.Pool, actor: Operator, input: ChangeInput & { mode: Mode; severity?: Severity | null }) {
+export async function setMode(pool: pg.Pool, actor: Actor, input: ChangeInput & { mode: Mode; severity?: Severity | null }) {
   const severity = input.severity ?? null;
   return changeControl(
     pool,
@@ -146,7 +146,7 @@ export async function setMode(pool: pg.Pool, actor: Operator, input: ChangeInput
   );
 }
 
-export function setWorkerFreeze(pool: pg.Pool, actor: Operator, input: ChangeInput & { worker: Worker; frozen: boolean }) {
+export function setWorkerFreeze(pool: pg.Pool, actor: Actor, input: ChangeInput & { worker: Worker; frozen: boolean }) {
   return changeControl(
     pool,
     actor,
@@ -157,7 +157,7 @@ export function setWorkerFreeze(pool: pg.Pool, actor: Operator, input: ChangeInp
 }
 
 /** A rollout change; with an expiry it reverts to the phase and allowlist in force before it. */
-export function setRollout(pool: pg.Pool, actor: Operator, input: ChangeInput & { phase: string; allowlist: string[] }) {
+export function setRollout(pool: pg.Pool, actor: Actor, input: ChangeInput & { phase: string; allowlist: string[] }) {
   return changeControl(pool, actor, { action: "controls.rollout", key: "rollout", authorize: (op) => decide(op, "controls.rollout") }, input, () => ({
     phase: input.phase,
     allowlist: [...new Set(input.allowlist)],
@@ -165,7 +165,7 @@ export function setRollout(pool: pg.Pool, actor: Operator, input: ChangeInput & 
 }
 
 /** Per-workspace pause: compare-and-set on the paused flag the operator saw. */
-export async function setWorkspacePause(pool: pg.Pool, actor: Operator, rawInput: Omit<ChangeInput, "expectedVersion"> & { workspaceId: string; paused: boolean }) {
+export async function setWorkspacePause(pool: pg.Pool, actor: Actor, rawInput: Omit<ChangeInput, "expectedVersion"> & { workspaceId: string; paused: boolean }) {
   const input = trimmed(rawInput);
   const action = input.paused ? "controls.workspace_pause" : "controls.workspace_resume";
   const target = { type: "workspace", id: input.workspaceId };
@@ -196,11 +196,11 @@ export async function setWorkspacePause(pool: pg.Pool, actor: Operator, rawInput
  * which is itself a kill-switch privilege (a suspended user can lift no suspension, their own or
  * another's), and the target must be someone else.
  */
-export async function setKillSwitchSuspension(pool: pg.Pool, actor: Operator, rawInput: { userId: string; suspended: boolean; reason: string; incidentId?: string | null }) {
+export async function setKillSwitchSuspension(pool: pg.Pool, actor: Actor, rawInput: { userId: string; suspended: boolean; reason: string; incidentId?: string | null }) {
   const input = trimmed(rawInput);
   const action = input.suspended ? "controls.suspend_kill_switch" : "controls.restore_kill_switch";
   const target = { type: "user", id: input.userId };
-  const authorize = (op: Operator) => decide(op, "controls.suspend_kill_switch");
+  const authorize = (op: Actor) => decide(op, "controls.suspend_kill_switch");
   return operatorChange(pool, actor, { action, target, input, authorize, lockUsers: [input.userId] }, async (client) => {
     if (input.userId === actor.id) {
       throw forbidden("You cannot change your own kill-switch privileges; another SRE lead or admin must.", "SELF_KILL_SWITCH");

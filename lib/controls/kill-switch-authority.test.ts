@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Role } from "@/lib/auth/permissions";
 import { pool, prisma, resetDatabase } from "@/lib/testing/db";
-import { setKillSwitchSuspension, setMode, setWorkerFreeze, type Operator } from "./change-control";
+import { setKillSwitchSuspension, setMode, setWorkerFreeze } from "./change-control";
+import type { Actor } from "@/lib/auth/actor";
 import { readControls } from "./controls";
 
 /** Operators as the console sees them: real user rows, so the domain can re-read their suspension. */
-async function operator(email: string, roles: Role[], killSwitchSuspended = false): Promise<Operator> {
+async function operator(email: string, roles: Role[], killSwitchSuspended = false): Promise<Person> {
   const user = await prisma().user.create({ data: { email, roles, killSwitchSuspended } });
   return { id: user.id, email, roles, killSwitchSuspended };
 }
@@ -15,7 +16,8 @@ const suspendedInDb = async (id: string) => (await prisma().user.findUniqueOrThr
 const refusals = (action: string) => prisma().auditLog.findMany({ where: { action, outcome: "refused" } });
 const why = { reason: "suspected misuse", incidentId: "INC-1234" };
 
-let sre: Operator, sre2: Operator, oncall: Operator, owner: Operator;
+type Person = Actor & { id: string };
+let sre: Person, sre2: Person, oncall: Person, owner: Person;
 
 beforeEach(async () => {
   await resetDatabase();

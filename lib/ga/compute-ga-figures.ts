@@ -54,7 +54,7 @@ export type GaFigures = {
 };
 
 /**
- * Operator actions that count as a manual intervention in the ingestion (D8 §6.1 "target 0"): pausing,
+ * Actor actions that count as a manual intervention in the ingestion (D8 §6.1 "target 0"): pausing,
  * halting, resuming, freezing, per-workspace pauses, force-fails, approved staging cleanups, and moving
  * the rollout back a phase (D8 §4.2). Only rows done by people (not the system actor) and not refused.
  * Signing, acknowledging alerts, notes and moving the rollout forward are not interventions.

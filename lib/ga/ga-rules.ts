@@ -1,4 +1,5 @@
-import { decide, type Action, type Actor } from "@/lib/auth/permissions";
+import { decide, type Action } from "@/lib/auth/permissions";
+import type { Actor } from "@/lib/auth/actor";
 import type { GaFigures } from "./compute-ga-figures";
 import { CHECKLIST_ITEMS, GA_LINES, type Checklist, type GaLine } from "./ga.schema";
 

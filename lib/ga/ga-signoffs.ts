@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { refuse } from "@/lib/audit/accountable";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor } from "@/lib/auth/actor";
 import { decide, type Role } from "@/lib/auth/permissions";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, forbidden, notFound } from "@/lib/errors";
@@ -15,7 +16,6 @@ import type { GaSignaturesRow, GaSignoffsRow } from "@/lib/db/rows";
 export { LINE_ACTION, LINE_LABEL, shortfalls };
 
 
-export type GaActor = AuditActor & { id: string; name?: string | null; roles: Role[] };
 export type GaStatus = "open" | "approved" | "deferred";
 
 export type GaSignature = {
@@ -143,7 +143,7 @@ async function staleFormError(db: Queryable, id: string, expectedVersion: number
 }
 
 /** The PM opens a sign-off form for a window: its figures are computed now and stored as the form's snapshot. */
-export async function prepareGaSignoff(pool: pg.Pool, actor: GaActor, input: { lastDay?: string | null; now?: Date }): Promise<GaSignoff> {
+export async function prepareGaSignoff(pool: pg.Pool, actor: Actor, input: { lastDay?: string | null; now?: Date }): Promise<GaSignoff> {
   const figures = await computeGaFigures(pool, { lastDay: input.lastDay, now: input.now });
   const hash = hashFigures(figures);
   const id = await withTransaction(pool, async (client) => {
@@ -175,7 +175,7 @@ export async function prepareGaSignoff(pool: pg.Pool, actor: GaActor, input: { l
 /** Recomputes the figures of an open form (optionally for another window) — only while nobody has signed. */
 export async function recomputeGaSignoff(
   pool: pg.Pool,
-  actor: GaActor,
+  actor: Actor,
   input: { id: string; lastDay?: string | null; expectedVersion: number; now?: Date },
 ): Promise<GaSignoff> {
   const before = await getGaSignoffOrThrow(pool, input.id);
@@ -203,7 +203,7 @@ export async function recomputeGaSignoff(
 }
 
 /** The PM fills in the D8 §6.1 qualitative checklist — only while nobody has signed. */
-export async function saveGaChecklist(pool: pg.Pool, actor: GaActor, input: { id: string; checklist: Checklist; expectedVersion: number }): Promise<GaSignoff> {
+export async function saveGaChecklist(pool: pg.Pool, actor: Actor, input: { id: string; checklist: Checklist; expectedVersion: number }): Promise<GaSignoff> {
   parseUuid(input.id, `GA sign-off ${input.id}`);
   const checklist = checklistSchema.parse(input.checklist);
   await withTransaction(pool, async (client) => {
@@ -228,7 +228,7 @@ export async function saveGaChecklist(pool: pg.Pool, actor: GaActor, input: { id
  */
 export async function signGaLine(
   pool: pg.Pool,
-  actor: GaActor,
+  actor: Actor,
   input: { id: string; line: GaLine; vote: "approve" | "defer"; note?: string | null; reReviewOn?: string | null; expectedVersion: number; now?: Date },
 ): Promise<GaSignoff> {
   const action = LINE_ACTION[input.line];

@@ -2,17 +2,18 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { computeGaFigures } from "./compute-ga-figures";
 import { gaWindow } from "./ga-window";
-import { getGaSignoffOrThrow, hashFigures, prepareGaSignoff, recomputeGaSignoff, saveGaChecklist, signGaLine, type GaActor } from "./ga-signoffs";
+import { getGaSignoffOrThrow, hashFigures, prepareGaSignoff, recomputeGaSignoff, saveGaChecklist, signGaLine } from "./ga-signoffs";
+import type { Actor } from "@/lib/auth/actor";
 import type { Checklist } from "./ga.schema";
 
 // The window 2026-03-01 … 2026-03-07 (UTC), looked at the day after it ended.
 const LAST_DAY = "2026-03-07";
 const NOW = new Date("2026-03-08T12:00:00Z");
 
-const pm: GaActor = { id: "00000000-0000-0000-0000-0000000000a1", email: "pm@example.com", name: "Pat PM", roles: ["pm"] };
-const eng: GaActor = { id: "00000000-0000-0000-0000-0000000000a2", email: "eng@example.com", name: "Eve Eng", roles: ["eng_lead"] };
-const sre: GaActor = { id: "00000000-0000-0000-0000-0000000000a3", email: "sre@example.com", name: "Sam SRE", roles: ["sre_lead"] };
-const twoHats: GaActor = { id: "00000000-0000-0000-0000-0000000000a4", email: "lead@example.com", roles: ["eng_lead", "sre_lead"] };
+const pm: Actor = { id: "00000000-0000-0000-0000-0000000000a1", email: "pm@example.com", name: "Pat PM", roles: ["pm"] };
+const eng: Actor = { id: "00000000-0000-0000-0000-0000000000a2", email: "eng@example.com", name: "Eve Eng", roles: ["eng_lead"] };
+const sre: Actor = { id: "00000000-0000-0000-0000-0000000000a3", email: "sre@example.com", name: "Sam SRE", roles: ["sre_lead"] };
+const twoHats: Actor = { id: "00000000-0000-0000-0000-0000000000a4", email: "lead@example.com", roles: ["eng_lead", "sre_lead"] };
 const allMet: Checklist = {
   clientFeedback: { met: true, note: "3 clients interviewed" },
   supportTickets: { met: true, note: "" },

@@ -3,8 +3,9 @@ import { pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { listAcceptedUnknowns, recordAcceptedUnknown } from "./accepted-unknowns";
 import { acceptedUnknownSchema } from "./incident.schema";
 import { loadIncidentReport } from "./incident-report";
+import type { Actor } from "@/lib/auth/actor";
 
-const pm = { id: null, email: "pm@example.com", roles: ["pm"] };
+const pm: Actor = { id: null, email: "pm@example.com", roles: ["pm"] };
 
 beforeEach(resetDatabase);
 

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor } from "@/lib/auth/actor";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { assertWindow, type AcceptedUnknownInput } from "./incident.schema";
 
@@ -22,7 +23,7 @@ function toAcceptedUnknown(r: Record<string, any>): AcceptedUnknown {
   };
 }
 
-export async function recordAcceptedUnknown(pool: pg.Pool, actor: AuditActor, input: AcceptedUnknownInput): Promise<AcceptedUnknown> {
+export async function recordAcceptedUnknown(pool: pg.Pool, actor: Actor, input: AcceptedUnknownInput): Promise<AcceptedUnknown> {
   assertWindow(input.from, input.to);
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query(

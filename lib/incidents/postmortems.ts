@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor } from "@/lib/auth/actor";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { conflict } from "@/lib/errors";
 import { markdownBlock, markdownText } from "@/lib/text/user-text";
@@ -65,7 +66,7 @@ export async function recentIncidents(db: Queryable, now = new Date()): Promise<
  * Saves the written part of an incident's postmortem: created with expectedVersion 0, then a
  * compare-and-set on the version the writer loaded, so two writers never overwrite each other silently.
  */
-export async function savePostmortem(pool: pg.Pool, actor: AuditActor, input: SavePostmortemInput): Promise<Postmortem> {
+export async function savePostmortem(pool: pg.Pool, actor: Actor, input: SavePostmortemInput): Promise<Postmortem> {
   assertWindow(input.from, input.to);
   const values = [input.incidentId, input.title, input.from, input.to, input.whatHappened, input.why, input.whatChanged, actor.email];
   return withTransaction(pool, async (client) => {

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { z } from "zod";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor } from "@/lib/auth/actor";
 import { withTransaction } from "@/lib/db/sql";
 import { badRequest, conflict } from "@/lib/errors";
 import type { Pingable } from "@/lib/db/readiness";
@@ -10,7 +11,7 @@ import type { launchDecisionSchema, launchTickSchema } from "./launch.schema";
 import { refuse } from "@/lib/audit/accountable";
 
 /** A named person ticks (or unticks) one Day-0 item; kept with who and when, audited. */
-export async function tickLaunchItem(pool: pg.Pool, actor: AuditActor, input: z.infer<typeof launchTickSchema>) {
+export async function tickLaunchItem(pool: pg.Pool, actor: Actor, input: z.infer<typeof launchTickSchema>) {
   const item = MANUAL_ITEMS.find((i) => i.key === input.item)!;
   const note = input.note?.trim() || null;
   if (input.checked && "noteLabel" in item && !note) throw badRequest(`"${item.label}" needs the ${item.noteLabel.toLowerCase()} with the tick.`, "NOTE_REQUIRED");
@@ -28,7 +29,7 @@ export async function tickLaunchItem(pool: pg.Pool, actor: AuditActor, input: z.
  * D8 §1.5: the go/no-go decision, recorded with who decided and when and the checklist as it stood.
  * "Go" is refused while any live check fails or any item is unticked, naming them; "no-go" always records.
  */
-export async function decideLaunch(pool: pg.Pool, store: Pingable, actor: AuditActor, input: z.infer<typeof launchDecisionSchema>) {
+export async function decideLaunch(pool: pg.Pool, store: Pingable, actor: Actor, input: z.infer<typeof launchDecisionSchema>) {
   const status = await launchStatus(pool, store);
   if (input.decision === "go" && status.open.length) {
     const error = conflict(`Not every item is done: ${status.open.join("; ")}.`, "CHECKLIST_INCOMPLETE");

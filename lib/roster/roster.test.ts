@@ -3,8 +3,9 @@ import { minutesAfter } from "@/lib/testing/signal-fixtures";
 import { pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { createShift, deleteShift, listShifts, onCallAt, setSlackUserId, updateShift } from "./roster";
 import { slackIdSchema } from "./roster.schema";
+import type { Actor } from "@/lib/auth/actor";
 
-const sre = { id: null, email: "sre@example.com", roles: ["sre_lead"] };
+const sre: Actor = { id: null, email: "sre@example.com", roles: ["sre_lead"] };
 let a: { id: string }, b: { id: string }, c: { id: string }, viewer: { id: string };
 
 beforeEach(async () => {

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor } from "@/lib/auth/actor";
 import { can, isRole } from "@/lib/auth/permissions";
 import { parseUuid } from "@/lib/db/ids";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
@@ -84,7 +85,7 @@ const describe = (s: { startsAt: Date; endsAt: Date }, people: { primary: Person
 // Roster edits serialize on one lock so two overlapping shifts cannot both pass the overlap check.
 const lockRoster = (client: pg.PoolClient) => client.query(`SELECT pg_advisory_xact_lock(hashtext('oncall_roster'))`);
 
-export async function createShift(pool: pg.Pool, actor: AuditActor, input: ShiftInput): Promise<Shift> {
+export async function createShift(pool: pg.Pool, actor: Actor, input: ShiftInput): Promise<Shift> {
   return withTransaction(pool, async (client) => {
     await lockRoster(client);
     const people = await checkShift(client, input, null);
@@ -104,7 +105,7 @@ async function shiftOrThrow(db: Queryable, id: string): Promise<Shift> {
 }
 
 /** Changes a shift, compare-and-set on the version the editor saw. */
-export async function updateShift(pool: pg.Pool, actor: AuditActor, id: string, input: ShiftInput & { expectedVersion: number }): Promise<Shift> {
+export async function updateShift(pool: pg.Pool, actor: Actor, id: string, input: ShiftInput & { expectedVersion: number }): Promise<Shift> {
   return withTransaction(pool, async (client) => {
     await lockRoster(client);
     const before = await shiftOrThrow(client, id);
@@ -120,7 +121,7 @@ export async function updateShift(pool: pg.Pool, actor: AuditActor, id: string, 
   });
 }
 
-export async function deleteShift(pool: pg.Pool, actor: AuditActor, id: string, expectedVersion: number): Promise<{ deleted: string }> {
+export async function deleteShift(pool: pg.Pool, actor: Actor, id: string, expectedVersion: number): Promise<{ deleted: string }> {
   return withTransaction(pool, async (client) => {
     const before = await shiftOrThrow(client, id);
     const { rowCount } = await client.query(`DELETE FROM oncall_shifts WHERE id = $1 AND version = $2`, [before.id, expectedVersion]);
@@ -131,7 +132,7 @@ export async function deleteShift(pool: pg.Pool, actor: AuditActor, id: string, 
 }
 
 /** Sets (or clears, with "") the Slack member ID an escalation mentions the person by. */
-export async function setSlackUserId(pool: pg.Pool, actor: AuditActor, userId: string, slackUserId: string): Promise<Person> {
+export async function setSlackUserId(pool: pg.Pool, actor: Actor, userId: string, slackUserId: string): Promise<Person> {
   return withTransaction(pool, async (client) => {
     const { rows: before } = await client.query<{ email: string; slack_user_id: string | null }>(`SELECT email, slack_user_id FROM users WHERE id = $1 FOR UPDATE`, [
       parseUuid(userId, `User ${userId}`),

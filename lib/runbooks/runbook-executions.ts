@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { refuse } from "@/lib/audit/accountable";
-import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Actor } from "@/lib/auth/actor";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { escapeLike, Filter } from "@/lib/db/filter";
 import type { AlertsRow, RunbookExecutionsRow, RunbookStepRecordsRow } from "@/lib/db/rows";
@@ -166,7 +167,7 @@ export async function listOpenExecutions(db: Queryable): Promise<Execution[]> {
  * The route lets every holder of `runbook.execute_own` in; here the runbook's owner decides whether
  * they may run this one (decideRunbook). A refusal is audited like any other.
  */
-async function authorizeRunbook(pool: pg.Pool, actor: AuditActor, slug: string, action: string, target: { type: string; id: string }) {
+async function authorizeRunbook(pool: pg.Pool, actor: Actor, slug: string, action: string, target: { type: string; id: string }) {
   const runbook = findRunbook(slug);
   if (!runbook) return;
   const decision = decideRunbook({ roles: actor.roles.filter(isRole) }, runbook.owner);
@@ -179,7 +180,7 @@ async function authorizeRunbook(pool: pg.Pool, actor: AuditActor, slug: string, 
  */
 export async function startRunbookExecution(
   pool: pg.Pool,
-  actor: AuditActor,
+  actor: Actor,
   input: { runbook: string; alertId?: string | null; incidentId?: string | null; now?: Date },
 ): Promise<Execution> {
   const runbook = findRunbook(input.runbook);
@@ -227,7 +228,7 @@ export async function startRunbookExecution(
 /** Records one step's result (ok / failed / skipped, with a note; failed and skipped must say why) on an open execution. */
 export async function recordRunbookStep(
   pool: pg.Pool,
-  actor: AuditActor,
+  actor: Actor,
   input: { executionId: string; stepId: string; result: StepResult; note?: string | null },
 ): Promise<Execution> {
   const execution = await getRunbookExecutionOrThrow(pool, input.executionId);
@@ -271,7 +272,7 @@ async function closedError(db: Queryable, id: string) {
  */
 export async function closeRunbookExecution(
   pool: pg.Pool,
-  actor: AuditActor,
+  actor: Actor,
   input: { executionId: string; outcome: ClosingOutcome; note?: string | null; expectedVersion: number },
 ): Promise<Execution> {
   const execution = await getRunbookExecutionOrThrow(pool, input.executionId);

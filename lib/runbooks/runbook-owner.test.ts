@@ -2,9 +2,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { pool, prisma, resetDatabase } from "@/lib/testing/db";
 import { findRunbook } from "./load-runbooks";
 import { recordRunbookStep, startRunbookExecution } from "./runbook-executions";
+import type { Actor } from "@/lib/auth/actor";
 
-const support = { id: null, email: "support@example.com", roles: ["support_lead"] };
-const pm = { id: null, email: "pm@example.com", roles: ["pm"] };
+const support: Actor = { id: null, email: "support@example.com", roles: ["support_lead"] };
+const pm: Actor = { id: null, email: "pm@example.com", roles: ["pm"] };
 
 beforeEach(resetDatabase);
 

@@ -10,6 +10,7 @@ import { findRunbook, listRunbooks } from "./load-runbooks";
 import { commandsOf, parseRunbook, requiredSteps } from "./runbook-file";
 import { csvCell, toCsv } from "./csv";
 import { matchCommandOutput, matchSqlOutput } from "./expected-output";
+import type { Actor } from "@/lib/auth/actor";
 import {
   CSV_COLUMNS,
   closeRunbookExecution,
@@ -21,8 +22,8 @@ import {
   startRunbookExecution,
 } from "./runbook-executions";
 
-const oncall = { id: "00000000-0000-0000-0000-0000000000b1", email: "oncall@example.com", roles: ["oncall"] };
-const sre = { id: "00000000-0000-0000-0000-0000000000b2", email: "sre@example.com", roles: ["sre_lead"] };
+const oncall: Actor = { id: "00000000-0000-0000-0000-0000000000b1", email: "oncall@example.com", roles: ["oncall"] };
+const sre: Actor = { id: "00000000-0000-0000-0000-0000000000b2", email: "sre@example.com", roles: ["sre_lead"] };
 
 describe("runbook files", () => {
   const runbooks = listRunbooks();

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { requireAccountability } from "@/lib/audit/accountable";
-import type { Operator } from "@/lib/controls/change-control";
+import type { Actor } from "@/lib/auth/actor";
 import { readControls, workerBlockedReason, type Controls } from "@/lib/controls/controls";
 import { Filter } from "@/lib/db/filter";
 import { AppError, badRequest } from "@/lib/errors";
@@ -146,7 +146,7 @@ export async function eachUpload(items: BulkItem[], run: (item: BulkItem) => Pro
 }
 
 
-export async function bulkForceFail(pool: pg.Pool, actor: Operator, input: z.infer<typeof bulkOperatorSchema>) {
+export async function bulkForceFail(pool: pg.Pool, actor: Actor, input: z.infer<typeof bulkOperatorSchema>) {
   await requireAccountability(pool, actor, "upload.force_fail", { type: "upload", id: `bulk:${input.items.length}` }, input);
   return {
     results: await eachUpload(input.items, async (item) => {
@@ -156,7 +156,7 @@ export async function bulkForceFail(pool: pg.Pool, actor: Operator, input: z.inf
   };
 }
 
-export async function bulkResume(pool: pg.Pool, actor: Operator, input: z.infer<typeof bulkOperatorSchema>) {
+export async function bulkResume(pool: pg.Pool, actor: Actor, input: z.infer<typeof bulkOperatorSchema>) {
   await requireAccountability(pool, actor, "upload.resume", { type: "upload", id: `bulk:${input.items.length}` }, input);
   return {
     results: await eachUpload(input.items, async (item) => {

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { recordRefusal, refuse, requireAccountability } from "@/lib/audit/accountable";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { decide } from "@/lib/auth/permissions";
-import type { Operator } from "@/lib/controls/change-control";
+import type { Actor } from "@/lib/auth/actor";
 import { readControls, workerBlockedReason } from "@/lib/controls/controls";
 import { withTransaction } from "@/lib/db/sql";
 import { AppError, badRequest, conflict, forbidden, notFound } from "@/lib/errors";
@@ -24,7 +24,7 @@ export async function previewCleanup(pool: pg.Pool, uploadIds: string[]): Promis
   return { uploads, rows: uploads.reduce((n, u) => n + u.stagedRows, 0) };
 }
 
-export async function requestCleanup(pool: pg.Pool, actor: Operator, input: { uploadIds: string[]; reason?: string | null; incidentId?: string | null }) {
+export async function requestCleanup(pool: pg.Pool, actor: Actor, input: { uploadIds: string[]; reason?: string | null; incidentId?: string | null }) {
   const target = { type: "staging", id: input.uploadIds.join(",") };
   await requireAccountability(pool, actor, "cleanup.request", target, input);
   const decision = decide(actor, "cleanup.request");
@@ -56,7 +56,7 @@ export async function requestCleanup(pool: pg.Pool, actor: Operator, input: { up
  * bounded batches each guarded by the upload's finished status and the kill switch: a crash, a halt or
  * a freeze mid-way rolls everything back, so a request is never left "approved" with rows undeleted.
  */
-export async function approveCleanup(pool: pg.Pool, actor: Operator, input: { requestId: string; reason?: string | null; incidentId?: string | null }, batchSize = 50_000) {
+export async function approveCleanup(pool: pg.Pool, actor: Actor, input: { requestId: string; reason?: string | null; incidentId?: string | null }, batchSize = 50_000) {
   const target = { type: "cleanup", id: input.requestId };
   await requireAccountability(pool, actor, "cleanup.approve", target, input);
   try {

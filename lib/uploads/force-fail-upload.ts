@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { requireAccountability } from "@/lib/audit/accountable";
 import { recordAudit } from "@/lib/audit/record-audit";
-import type { Operator } from "@/lib/controls/change-control";
+import type { Actor } from "@/lib/auth/actor";
 import { withTransaction } from "@/lib/db/sql";
 import { badRequest, conflict } from "@/lib/errors";
 import { NON_TERMINAL, transitionUpload, type UploadStatus } from "./transition";
@@ -13,7 +13,7 @@ import { NON_TERMINAL, transitionUpload, type UploadStatus } from "./transition"
  */
 export async function forceFailUpload(
   pool: pg.Pool,
-  actor: Operator,
+  actor: Actor,
   input: { uploadId: string; expectedStatus: UploadStatus; reason?: string | null; incidentId?: string | null },
 ) {
   const target = { type: "upload", id: input.uploadId };

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { requireAccountability } from "@/lib/audit/accountable";
 import { recordAudit } from "@/lib/audit/record-audit";
-import type { Operator } from "@/lib/controls/change-control";
+import type { Actor } from "@/lib/auth/actor";
 import { withTransaction } from "@/lib/db/sql";
 import { badRequest, conflict, notFound } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -23,7 +23,7 @@ export type ResumeInput = {
  * the operator saw; if the holder is in fact alive, its next batch is refused (its commits are guarded by
  * the lease) and its successor resumes from the same checkpoint, so no row is lost or counted twice.
  */
-export async function resumeUpload(pool: pg.Pool, actor: Operator, input: ResumeInput) {
+export async function resumeUpload(pool: pg.Pool, actor: Actor, input: ResumeInput) {
   const target = { type: "upload", id: input.uploadId };
   await requireAccountability(pool, actor, "upload.resume", target, input);
   if (!NON_TERMINAL.includes(input.expectedStatus)) throw badRequest(`A ${input.expectedStatus} upload is already finished.`, "ALREADY_TERMINAL");

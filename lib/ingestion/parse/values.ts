@@ -228,7 +228,7 @@ function isTimeSuffix(b: Uint8Array, p: number, j: number): boolean {
   return true;
 }
 
-/** Operator wording for a cell that parseDate() rejected (slow path, only for issues). */
+/** Actor wording for a cell that parseDate() rejected (slow path, only for issues). */
 export function describeBadDate(cell: string): string {
   const t = cell.trim();
   const shown = JSON.stringify(t.length > 60 ? t.slice(0, 59) + "…" : t);
