@@ -39,7 +39,7 @@ export default defineConfig({
   ],
   webServer: {
     // A production build on a fresh embedded database under .data/e2e.
-    command: "rm -rf .data/e2e && tsx scripts/start.ts prod",
+    command: "rm -rf .data/e2e && tsx --conditions=react-server scripts/start.ts prod",
     url: `${baseURL}/ready`,
     timeout: 180_000,
     reuseExistingServer: false,

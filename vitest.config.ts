@@ -15,7 +15,14 @@ if (!(Map as unknown as { groupBy?: unknown }).groupBy) {
 }
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  resolve: {
+    alias: {
+      "@": path.resolve(import.meta.dirname),
+      // The data layer imports "server-only" so a client component that reaches it fails the build;
+      // tests run on the server side of that line, as React's server condition resolves it.
+      "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+    },
+  },
   test: {
     include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "monitoring/**/*.test.ts"],
     globalSetup: ["./lib/testing/global-setup.ts"],

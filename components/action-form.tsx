@@ -1,14 +1,18 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useId, useRef, useState } from "react";
 import type { ApiError } from "./api";
 import { GuardedButton, type Permission } from "./guarded-button";
 
 export type { Permission } from "./guarded-button";
 
 type Props = {
-  /** The button's accessible name, e.g. "Halt ingestion". */
+  /** What the button says, e.g. "Halt ingestion". */
   label: string;
+  /** Whom it acts on, where a table has one button per row (e.g. a user's email): part of the accessible name. */
+  target?: string;
+  /** Operator actions name an incident (D10-05); account administration asks only why. */
+  withIncident?: boolean;
   permission: Permission;
   onSubmit: (fields: { reason: string; incidentId: string; expiresAt: string | null; severity: string | null }) => Promise<unknown>;
   error?: ApiError | null;
@@ -34,13 +38,32 @@ const TONE = {
 export function ActionForm(props: Props) {
   const [open, setOpen] = useState(false);
   const hintId = useId();
+  const button = useRef<HTMLButtonElement>(null);
+  const name = props.target ? `${props.label} ${props.target}` : props.label;
+  const withIncident = props.withIncident ?? true;
+  const close = () => {
+    setOpen(false);
+    requestAnimationFrame(() => button.current?.focus());
+  };
   if (!open) {
-    return <GuardedButton label={props.label} permission={props.permission} onClick={() => setOpen(true)} className={TONE[props.tone ?? "primary"]} />;
+    return (
+      <GuardedButton
+        buttonRef={button}
+        label={props.label}
+        ariaLabel={props.target ? name : undefined}
+        permission={props.permission}
+        onClick={() => setOpen(true)}
+        className={TONE[props.tone ?? "primary"]}
+      />
+    );
   }
   return (
     <form
-      aria-label={props.label}
-      className="flex w-full max-w-md flex-col gap-2 rounded-lg border border-slate-300 bg-white p-3 shadow"
+      aria-label={name}
+      className="flex w-full max-w-md flex-col gap-2 rounded-lg border border-slate-300 bg-white p-3 text-left shadow"
+      onKeyDown={(event) => {
+        if (event.key === "Escape") close();
+      }}
       onSubmit={async (event) => {
         event.preventDefault();
         const form = new FormData(event.currentTarget);
@@ -52,23 +75,27 @@ export function ActionForm(props: Props) {
             expiresAt: expires ? new Date(expires).toISOString() : null,
             severity: form.get("severity") ? "P1" : null,
           });
-          setOpen(false);
+          close();
         } catch {
           // The error is shown below from the mutation state.
         }
       }}
     >
-      <p className="font-semibold">{props.label}</p>
+      <p className="font-semibold">{name}</p>
       {props.description && <div className="text-sm text-slate-700">{props.description}</div>}
       <label className="text-sm font-medium">
         Reason
         <input name="reason" required minLength={3} autoFocus className="mt-1 w-full rounded border border-slate-300 px-2 py-1" />
       </label>
-      <label className="text-sm font-medium">
-        Incident ID
-        <input name="incidentId" required placeholder={props.incidentIdFormat ? (props.incidentIdFormat.example ?? "") : "INC-1234"} aria-describedby={props.incidentIdFormat ? hintId : undefined} className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono" />
-      </label>
-      {props.incidentIdFormat && <span id={hintId} className="-mt-1 text-xs text-slate-600">Expected form: an ID {props.incidentIdFormat.hint}.</span>}
+      {withIncident && (
+        <>
+          <label className="text-sm font-medium">
+            Incident ID
+            <input name="incidentId" required placeholder={props.incidentIdFormat ? (props.incidentIdFormat.example ?? "") : "INC-1234"} aria-describedby={props.incidentIdFormat ? hintId : undefined} className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono" />
+          </label>
+          {props.incidentIdFormat && <span id={hintId} className="-mt-1 text-xs text-slate-600">Expected form: an ID {props.incidentIdFormat.hint}.</span>}
+        </>
+      )}
       {props.withExpiry && (
         <label className="text-sm font-medium">
           Resume automatically at (optional)
@@ -89,7 +116,7 @@ export function ActionForm(props: Props) {
         <button type="submit" disabled={props.pending} className={`rounded px-3 py-1.5 text-sm font-semibold ${TONE[props.tone ?? "primary"]}`}>
           {props.pending ? "Working…" : `Confirm: ${props.label}`}
         </button>
-        <button type="button" onClick={() => setOpen(false)} className="rounded px-3 py-1.5 text-sm">
+        <button type="button" onClick={close} className="rounded px-3 py-1.5 text-sm">
           Cancel
         </button>
       </div>

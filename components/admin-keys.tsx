@@ -1,7 +1,7 @@
 "use client";
 
 import type { ApiKeysView } from "@/lib/auth/api-keys";
-import { AdminReasonForm } from "./admin-reason-form";
+import { AccessStatus, AdminReasonForm } from "./admin-reason-form";
 import { useLive } from "./api";
 import { Empty, ErrorBox, Freshness, timeAgo, utc } from "./ui";
 
@@ -76,16 +76,7 @@ export function AdminKeys({ initial, workspace }: { initial: ApiKeysView; worksp
                         {k.lastUsedAt ? timeAgo(k.lastUsedAt) : "never"}
                       </td>
                       <td className="py-2 pr-3" data-testid="key-status">
-                        {k.revokedAt ? (
-                          <>
-                            <span className="font-semibold text-red-700">Revoked</span>
-                            <div className="text-xs">
-                              by {k.revokedBy} {timeAgo(k.revokedAt)} · &ldquo;{k.revokeReason}&rdquo;
-                            </div>
-                          </>
-                        ) : (
-                          <span className="font-semibold text-emerald-700">Active</span>
-                        )}
+                        <AccessStatus label="Revoked" withdrawn={k.revokedAt ? { at: k.revokedAt, by: k.revokedBy, reason: k.revokeReason } : null} />
                       </td>
                       <td className="py-2">
                         {!k.revokedAt && (

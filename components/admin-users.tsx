@@ -1,7 +1,7 @@
 "use client";
 
 import type { UserSummary } from "@/lib/auth/users";
-import { AdminReasonForm } from "./admin-reason-form";
+import { AccessStatus, AdminReasonForm } from "./admin-reason-form";
 import { useLive } from "./api";
 import { Empty, ErrorBox, Freshness, timeAgo, utc } from "./ui";
 
@@ -52,16 +52,7 @@ export function AdminUsers({ initial, currentUserId }: { initial: UserSummary[];
                       {u.lastSignInAt ? timeAgo(u.lastSignInAt) : "never"}
                     </td>
                     <td className="py-2 pr-3" data-testid="user-status">
-                      {u.disabledAt ? (
-                        <>
-                          <span className="font-semibold text-red-700">Disabled</span>
-                          <div className="text-xs">
-                            by {u.disabledBy} {timeAgo(u.disabledAt)} · &ldquo;{u.disabledReason}&rdquo;
-                          </div>
-                        </>
-                      ) : (
-                        <span className="font-semibold text-emerald-700">Active</span>
-                      )}
+                      <AccessStatus label="Disabled" withdrawn={u.disabledAt ? { at: u.disabledAt, by: u.disabledBy, reason: u.disabledReason } : null} />
                     </td>
                     <td className="py-2">
                       <div className="flex flex-wrap items-start gap-2">

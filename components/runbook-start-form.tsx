@@ -1,16 +1,14 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useId } from "react";
 import type { Execution } from "@/lib/runbooks/runbook-executions";
-import type { Permission } from "./action-form";
+import { GuardedButton, type Permission } from "./guarded-button";
 import { useAction } from "./api";
 import { ErrorBox } from "./ui";
 
 /** Starts an execution of a runbook for an alert or an incident, then opens it. */
 export function RunbookStartForm({ runbook, permission, alertId }: { runbook: string; permission: Permission; alertId: string | null }) {
   const router = useRouter();
-  const id = useId();
   const start = useAction<{ runbook: string; alertId: string | null; incidentId: string }, Execution>("/api/console/runbooks/executions");
   const denied = !permission.allowed ? permission.reason : null;
   return (
@@ -36,22 +34,13 @@ export function RunbookStartForm({ runbook, permission, alertId }: { runbook: st
           <input name="alertId" defaultValue={alertId ?? ""} className="w-80 rounded border border-slate-300 px-2 py-1 font-mono" />
         </label>
       </fieldset>
-      <span className="inline-flex flex-col">
-        <button
-          type="submit"
-          disabled={Boolean(denied) || start.isPending}
-          aria-describedby={denied ? `${id}-denied` : undefined}
-          title={denied ? `Not allowed: ${denied}` : undefined}
-          className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white disabled:cursor-not-allowed disabled:opacity-40"
-        >
-          {start.isPending ? "Starting…" : "Start runbook"}
-        </button>
-        {denied && (
-          <span id={`${id}-denied`} className="mt-0.5 text-xs text-slate-500">
-            {denied}
-          </span>
-        )}
-      </span>
+      <GuardedButton
+        type="submit"
+        label="Start runbook"
+        pendingLabel={start.isPending && "Starting…"}
+        permission={permission}
+        className="bg-slate-900 text-white"
+      />
       <p className="w-full text-xs text-slate-600">Name the incident, the alert, or both (an alert alone records the incident as alert:&lt;id&gt;). Everything you record is audited.</p>
       <div className="w-full">
         <ErrorBox error={start.error} />

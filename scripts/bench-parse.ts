@@ -1,8 +1,8 @@
 /**
  * Hand-run micro-benchmark (not a test):
  *
- *   npx tsx scripts/bench-parse.ts [rows=1000000] [platform=meta|google|tiktok|all]
- *   BENCH_DISK_ONLY=1 npx tsx scripts/bench-parse.ts 5000000   # memory flatness
+ *   npx tsx --conditions=react-server scripts/bench-parse.ts [rows=1000000] [platform=meta|google|tiktok|all]
+ *   BENCH_DISK_ONLY=1 npx tsx --conditions=react-server scripts/bench-parse.ts 5000000   # memory flatness
  *
  * Generates the export once into the OS temp dir (reused on later runs), then measures
  *  (a) parse+validate from in-memory 64 KiB chunks (the parser alone), and
@@ -14,8 +14,8 @@ import { createReadStream, createWriteStream, existsSync, readFileSync, statSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { expectedCounts, generateCsv, type GenerateOptions } from "../lib/testing/generate-file";
-import { parseFile, type Platform } from "../lib/ingestion/parse/parse-file";
+import { expectedCounts, generateCsv, type GenerateOptions } from "@/lib/testing/generate-file";
+import { parseFile, type Platform } from "@/lib/ingestion/parse/parse-file";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const which = process.argv[3] ?? "meta";
@@ -47,7 +47,10 @@ async function run(platform: Platform) {
     for await (const b of parseFile(input(), options)) {
       records += b.records;
       valid += b.validRows;
-      for (const i of b.issues) i.kind === "invalid" ? invalid++ : ignored++;
+      for (const i of b.issues) {
+        if (i.kind === "invalid") invalid++;
+        else ignored++;
+      }
     }
     const s = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);

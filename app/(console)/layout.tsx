@@ -1,18 +1,14 @@
 import { getCurrentUser } from "@/lib/auth/session";
 import { pool } from "@/lib/db/client";
-import { pendingMigrations } from "@/lib/db/readiness";
+import { pendingMigrationsUntilCurrent } from "@/lib/db/readiness";
 import { Nav } from "@/components/nav";
 import { Providers } from "@/components/providers";
 import { SignOutButton } from "@/components/sign-out-button";
 
 export const dynamic = "force-dynamic";
 
-// Once the schema is current it stays current for the life of the process: check until then only.
-let schemaCurrent = false;
-
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const pending = schemaCurrent ? [] : await pendingMigrations(pool());
-  schemaCurrent = pending.length === 0;
+  const pending = await pendingMigrationsUntilCurrent(pool());
   if (pending.length) {
     return (
       <main className="mx-auto max-w-2xl p-10">

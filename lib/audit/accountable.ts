@@ -17,6 +17,9 @@ export function incidentIdFormat(pattern = env().INCIDENT_ID_PATTERN): { pattern
   return { pattern, example, hint };
 }
 
+/** The refusal codes of a missing or malformed incident ID; the kill_switch_unaccountable signal counts them. */
+export const INCIDENT_ID_REFUSALS = ["INCIDENT_ID_REQUIRED", "BAD_INCIDENT_ID"] as const;
+
 /** Null when the incident ID has the configured form; otherwise the error that names the expected form. */
 export function checkIncidentId(incidentId: string, pattern = env().INCIDENT_ID_PATTERN): AppError | null {
   if (new RegExp(pattern).test(incidentId.trim())) return null;
@@ -33,6 +36,7 @@ export async function recordRefusal(db: Queryable, actor: AuditActor, action: st
     reason: input.reason,
     incidentId: input.incidentId,
     outcome: "refused",
+    refusedCode: error.code,
     refusedReason: error.message,
   });
 }

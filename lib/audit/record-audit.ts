@@ -13,15 +13,17 @@ export type AuditEntry = {
   incidentId?: string | null;
   before?: unknown;
   after?: unknown;
-  outcome: "ok" | "refused";
-  refusedReason?: string | null;
-};
+} & (
+  | { outcome: "ok" }
+  /** A refusal keeps the error's stable code (signals key on it) beside the message shown to the operator. */
+  | { outcome: "refused"; refusedCode: string; refusedReason: string }
+);
 
 /** Appends one audit row. Pass the transaction's client so the row commits with the change it records. */
 export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<void> {
   await db.query(
-    `INSERT INTO audit_log (actor_id, actor_email, actor_roles, action, target_type, target_id, reason, incident_id, before, after, outcome, refused_reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    `INSERT INTO audit_log (actor_id, actor_email, actor_roles, action, target_type, target_id, reason, incident_id, before, after, outcome, refused_code, refused_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       entry.actor.id ?? null,
       entry.actor.email,
@@ -34,7 +36,8 @@ export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<voi
       entry.before === undefined ? null : JSON.stringify(entry.before),
       entry.after === undefined ? null : JSON.stringify(entry.after),
       entry.outcome,
-      entry.refusedReason ?? null,
+      entry.outcome === "refused" ? entry.refusedCode : null,
+      entry.outcome === "refused" ? entry.refusedReason : null,
     ],
   );
 }

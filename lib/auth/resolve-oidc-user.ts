@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { withTransaction } from "@/lib/db/sql";
 import { forbidden } from "@/lib/errors";
 import type { SignInUser } from "./check-credentials";
+import type { UsersRow } from "@/lib/db/rows";
 
 /** The claims of an SSO sign-in that decide who it is (ID token merged with userinfo). */
 export const oidcClaimsSchema = z.object({
@@ -12,7 +13,7 @@ export const oidcClaimsSchema = z.object({
   email_verified: z.unknown().optional(),
 });
 
-type UserRow = { id: string; email: string; name: string | null; roles: string[]; oidc_sub: string | null };
+type UserRow = Pick<UsersRow, "id" | "email" | "name" | "roles" | "oidc_sub">;
 const columns = `id, email, name, roles::text[] AS roles, oidc_sub`;
 
 /**

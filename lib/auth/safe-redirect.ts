@@ -18,7 +18,6 @@ export function safeCallbackPath(raw: string | null | undefined, origin?: string
       return "/";
     }
   }
-  // eslint-disable-next-line no-control-regex
   if (!candidate.startsWith("/") || candidate.startsWith("//") || candidate.includes("\\") || /[\u0000-\u001f\u007f]/.test(candidate)) return "/";
   try {
     // What the browser would resolve it to must stay on this origin.

@@ -7,6 +7,7 @@ import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { AppError, badRequest, conflict, forbidden, notFound } from "@/lib/errors";
 import { hashPassword } from "./passwords";
 import { isRole, type Role } from "./permissions";
+import type { UsersRow } from "@/lib/db/rows";
 
 export async function addUser(prisma: PrismaClient, input: { email: string; roles: string[]; password?: string; name?: string }) {
   const email = input.email.trim().toLowerCase();
@@ -29,19 +30,7 @@ export async function addUser(prisma: PrismaClient, input: { email: string; role
   }
 }
 
-type UserRow = {
-  id: string;
-  email: string;
-  name: string | null;
-  roles: Role[];
-  kill_switch_suspended: boolean;
-  created_at: Date;
-  disabled_at: Date | null;
-  disabled_by: string | null;
-  disabled_reason: string | null;
-  session_version: number;
-  last_sign_in_at: Date | null;
-};
+type UserRow = Omit<UsersRow, "password_hash" | "oidc_sub">;
 
 const USER_COLUMNS = `id, email, name, roles::text[] AS roles, kill_switch_suspended, created_at, disabled_at, disabled_by, disabled_reason, session_version, last_sign_in_at`;
 

@@ -7,7 +7,7 @@ import { runParse } from "@/lib/workers/run-workers";
 import type { FileStore } from "@/lib/storage/file-store";
 import { breakerConfigSchema } from "./breaker-state";
 import { CircuitBreaker, isCircuitOpen } from "./circuit-breaker";
-import { GuardedFileStore } from "../storage/guarded-file-store";
+import { GuardedFileStore } from "@/lib/storage/guarded-file-store";
 import { listBreakers } from "./list-breakers";
 import { getBreaker, resetBreakers } from "./registry";
 

@@ -5,6 +5,7 @@ import { decide, decideHalt, decideLiftHalt, type Action, type Decision, type Ha
 import { withTransaction } from "@/lib/db/sql";
 import { AppError, conflict, forbidden, notFound } from "@/lib/errors";
 import { REVERTED_VALUE_SQL, type Mode, type Worker } from "./controls";
+import type { IngestionControlsRow } from "@/lib/db/rows";
 
 export type Operator = AuditActor & { id: string; roles: Role[]; killSwitchSuspended?: boolean };
 
@@ -17,7 +18,7 @@ export type ChangeInput = {
   expectedVersion: number;
 };
 
-type ControlRow = { key: string; value: unknown; version: number; set_by: string; set_at: Date; reason: string | null; incident_id: string | null; expires_at: Date | null };
+type ControlRow = Omit<IngestionControlsRow, "previous_value">;
 
 function trimmed<I extends Accountability>(input: I): I {
   return { ...input, reason: input.reason?.trim(), incidentId: input.incidentId?.trim() };

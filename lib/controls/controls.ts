@@ -2,6 +2,7 @@ import { z } from "zod";
 import { SEVERITIES } from "@/lib/auth/permissions";
 import type { Queryable } from "@/lib/db/sql";
 import { env } from "@/lib/env";
+import type { IngestionControlsRow } from "@/lib/db/rows";
 
 export const MODES = ["running", "draining", "halted"] as const;
 export type Mode = (typeof MODES)[number];
@@ -53,17 +54,7 @@ export const REVERTED_VALUE_SQL = (c: string) => `CASE WHEN ${c}.key = 'mode' TH
   WHEN ${c}.key LIKE 'freeze.%' THEN '{"frozen":false}'::jsonb
   ELSE coalesce(${c}.previous_value, '${JSON.stringify(DEFAULTS.rollout)}'::jsonb) END`;
 
-type Row = {
-  key: string;
-  value: unknown;
-  previous_value: unknown;
-  version: number;
-  set_by: string;
-  set_at: Date;
-  reason: string | null;
-  incident_id: string | null;
-  expires_at: Date | null;
-};
+type Row = IngestionControlsRow;
 
 function revertedValue(row: Row, fallback: unknown): unknown {
   if (row.key === "mode" || row.key.startsWith("freeze.")) return fallback;

@@ -34,6 +34,16 @@ export async function pendingMigrations(db: Queryable): Promise<string[]> {
   return expected.filter((name) => !applied.has(name));
 }
 
+let schemaCurrent = false;
+
+/** pendingMigrations until the schema is current; after that it stays current for the life of the process. */
+export async function pendingMigrationsUntilCurrent(db: Queryable): Promise<string[]> {
+  if (schemaCurrent) return [];
+  const pending = await pendingMigrations(db);
+  schemaCurrent = pending.length === 0;
+  return pending;
+}
+
 const failed = (name: ReadinessCheck["name"], detail: string, error: unknown): ReadinessCheck => ({
   name,
   ok: false,

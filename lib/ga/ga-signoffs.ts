@@ -10,6 +10,7 @@ import { computeGaFigures, type GaFigures } from "./compute-ga-figures";
 import { isoDay } from "./ga-window";
 import { LINE_ACTION, LINE_LABEL, shortfalls } from "./ga-rules";
 import { GA_LINES, checklistSchema, type Checklist, type GaLine } from "./ga.schema";
+import type { GaSignaturesRow, GaSignoffsRow } from "@/lib/db/rows";
 
 export { LINE_ACTION, LINE_LABEL, shortfalls };
 
@@ -73,7 +74,10 @@ function checklistComplete(checklist: unknown): boolean {
   return checklistSchema.safeParse(checklist).success;
 }
 
-function toSignoff(row: Record<string, any>, signatures: Record<string, any>[]): GaSignoff {
+/** SIGNOFF_COLUMNS: the re-review day as text (YYYY-MM-DD). */
+type SignoffRow = Omit<GaSignoffsRow, "re_review_on"> & { re_review_on: string | null };
+
+function toSignoff(row: SignoffRow, signatures: GaSignaturesRow[]): GaSignoff {
   const sigs: GaSignature[] = signatures
     .map((s) => ({
       line: s.line,
@@ -89,11 +93,11 @@ function toSignoff(row: Record<string, any>, signatures: Record<string, any>[]):
   return {
     id: row.id,
     status: row.status,
-    figures: row.figures,
+    figures: row.figures as GaFigures,
     figuresHash: row.figures_hash,
-    snapshotIntact: hashFigures(row.figures) === row.figures_hash,
+    snapshotIntact: hashFigures(row.figures as GaFigures) === row.figures_hash,
     computedAt: row.computed_at.toISOString(),
-    checklist: row.checklist,
+    checklist: row.checklist as GaSignoff["checklist"],
     checklistComplete: checklistComplete(row.checklist),
     checklistBy: row.checklist_by,
     checklistAt: iso(row.checklist_at),

@@ -52,6 +52,7 @@ export function consoleRoute<S extends z.ZodType | undefined = undefined>(
             targetType: options.target ?? "console",
             targetId: params.id ?? null,
             outcome: "refused",
+            refusedCode: "FORBIDDEN",
             refusedReason: decision.reason,
           });
         }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { addAlertNote } from "@/lib/alerts/alert-actions";
 import { appRouteFiles, serveAppRoutes, sessionCookie } from "@/lib/testing/next-routes";
 import { setMode } from "@/lib/controls/change-control";
@@ -9,7 +9,6 @@ import { gatherIncidentTimeline } from "./incident-timeline";
 import { postmortemMarkdown, recentIncidents, savePostmortem } from "./postmortems";
 
 // The marker package throws outside Next's react-server build; the console route imports it.
-vi.mock("server-only", () => ({}));
 
 const oncall = { id: "00000000-0000-0000-0000-0000000000d1", email: "oncall@example.com", roles: ["oncall" as const] };
 const sre = { id: "00000000-0000-0000-0000-0000000000d2", email: "sre@example.com", roles: ["sre_lead" as const] };

@@ -6,6 +6,7 @@ import { markdownBlock, markdownText } from "@/lib/text/user-text";
 import { assertWindow, type SavePostmortemInput } from "./incident.schema";
 import type { AcceptedUnknown } from "./accepted-unknowns";
 import type { IncidentTimeline } from "./incident-timeline";
+import type { PostmortemsRow } from "@/lib/db/rows";
 
 export type Postmortem = {
   incidentId: string;
@@ -20,7 +21,7 @@ export type Postmortem = {
   version: number;
 };
 
-function toPostmortem(r: Record<string, any>): Postmortem {
+function toPostmortem(r: PostmortemsRow): Postmortem {
   return {
     incidentId: r.incident_id,
     title: r.title,

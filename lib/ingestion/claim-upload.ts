@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { env } from "@/lib/env";
 import { WORKER_ALLOWED_SQL, type Worker } from "@/lib/controls/controls";
-import type { UploadStatus } from "../uploads/transition";
+import type { UploadStatus } from "@/lib/uploads/transition";
 
 /** A claim lasts this long unless renewed (WORKER_LEASE_SECONDS, 60 by default). */
 export const leaseSeconds = () => env().WORKER_LEASE_SECONDS;

@@ -9,7 +9,7 @@ import { claimUpload, MAX_ATTEMPTS, leaseSeconds, releaseLease, releaseWithBacko
 import { copyRowIssues, copyStagingRows } from "./copy-rows";
 import type { StagingKey } from "./parse/key-filter";
 import { ParseFailure, parseFile, type ParseBatch } from "./parse/parse-file";
-import { transitionUpload } from "../uploads/transition";
+import { transitionUpload } from "@/lib/uploads/transition";
 
 export type ParseOutcome = { uploadId: string; result: "staged" | "failed" | "yielded" | "lost_lease" | "retry"; records: number; errorCode?: string };
 

@@ -2,14 +2,14 @@ import { Readable } from "node:stream";
 import { beforeEach, describe, expect, it } from "vitest";
 import { pool, prisma, resetDatabase, createWorkspace } from "@/lib/testing/db";
 import { apiKeyFor, drainPipeline, fixture, generated, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
-import { expectedCounts } from "../testing/generate-file";
+import { expectedCounts } from "@/lib/testing/generate-file";
 import { decodeStagedRows } from "./parse/copy-text";
 import { parseFile, type Platform } from "./parse/parse-file";
 import { claimUpload } from "./claim-upload";
 import { parseUpload, runParseWorker } from "./parse-next-upload";
 import { runPromoteWorker } from "./promote-next-upload";
 import { fileStore } from "@/lib/storage";
-import expected from "../testing/fixtures/expected.json";
+import expected from "@/lib/testing/fixtures/expected.json";
 
 const api = serveApiForTests();
 let key: string;

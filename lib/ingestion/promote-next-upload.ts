@@ -5,7 +5,7 @@ import { withTransaction } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import { INSTANCE_ID } from "@/lib/instance";
 import { claimUpload, MAX_ATTEMPTS, releaseWithBackoff, type ClaimedUpload } from "./claim-upload";
-import { transitionUpload } from "../uploads/transition";
+import { transitionUpload } from "@/lib/uploads/transition";
 
 export type PromoteOutcome = {
   uploadId: string;

@@ -9,7 +9,7 @@ import { log } from "@/lib/log";
 import type { FileStore } from "@/lib/storage/file-store";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { sniffCsv } from "./parse/sniff";
-import { toUploadDto, UPLOAD_DTO_COLUMNS, type UploadDto } from "../uploads/upload-dto";
+import { toUploadDto, UPLOAD_DTO_COLUMNS, type UploadDto } from "@/lib/uploads/upload-dto";
 
 export const uploadFieldsSchema = z.object({
   workspace_id: z.string({ error: "workspace_id is required" }).trim().min(1, "workspace_id is required"),

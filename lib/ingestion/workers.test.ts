@@ -5,10 +5,10 @@ import { pool, prisma, resetDatabase, createWorkspace } from "@/lib/testing/db";
 import { apiKeyFor, generated, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
 import { fileStore } from "@/lib/storage";
 import { claimUpload } from "./claim-upload";
-import { expectedCounts } from "../testing/generate-file";
+import { expectedCounts } from "@/lib/testing/generate-file";
 import { parseUpload, runParseWorker } from "./parse-next-upload";
 import { runPromoteWorker } from "./promote-next-upload";
-import { transitionUpload } from "../uploads/transition";
+import { transitionUpload } from "@/lib/uploads/transition";
 
 const api = serveApiForTests();
 let key: string;
@@ -21,7 +21,7 @@ beforeEach(async () => {
 });
 
 function child(kind: "parse" | "promote", args: string[] = [], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "lib/testing/worker-child.ts", kind, ...args], {
+  return spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/testing/worker-child.ts", kind, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });

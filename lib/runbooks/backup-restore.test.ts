@@ -4,7 +4,7 @@ import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WORLD, seedIncidentWorld } from "./incident-world";
+import { WORLD, seedIncidentWorld } from "@/lib/testing/incident-world";
 import { matchCommandOutput } from "./expected-output";
 import { findRunbook } from "./load-runbooks";
 import { commandsOf } from "./runbook-file";

@@ -12,14 +12,14 @@ import * as cronCleanup from "@/app/api/cron/cleanup/route";
 import * as cronMonitor from "@/app/api/cron/monitor/route";
 import * as uploads from "@/app/api/v1/uploads/route";
 import * as upload from "@/app/api/v1/uploads/[id]/route";
-import { WORLD, seedIncidentWorld } from "./incident-world";
+import { WORLD, seedIncidentWorld } from "@/lib/testing/incident-world";
 import { listRunbooks } from "./load-runbooks";
 import { commandsOf, type Runbook } from "./runbook-file";
 import { matchCommandOutput, matchSqlOutput } from "./expected-output";
 
 /**
  * Point 3 of issue 15: every command of every runbook runs here, against a database migrated to the
- * current schema and seeded with the incident it is written for (incident-world.ts). SQL that reads
+ * current schema and seeded with the incident it is written for (lib/testing/incident-world.ts). SQL that reads
  * runs in a READ ONLY transaction (so a runbook cannot change data by accident); SQL marked `write`
  * runs in a transaction that is rolled back; `curl` and `npm run cli` commands run against the real
  * route handlers on loopback. Where a runbook states the output, the output must match. A renamed

@@ -3,6 +3,8 @@ import { refuse } from "@/lib/audit/accountable";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { decideRunbook, isRole } from "@/lib/auth/permissions";
+import { escapeLike, Filter } from "@/lib/db/filter";
+import type { AlertsRow, RunbookExecutionsRow, RunbookStepRecordsRow } from "@/lib/db/rows";
 import { badRequest, conflict, forbidden, notFound } from "@/lib/errors";
 import { parseUuid } from "@/lib/db/ids";
 import { toCsv } from "./csv";
@@ -57,7 +59,7 @@ export type Execution = {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function toRecord(r: Record<string, any>): StepRecord {
+function toRecord(r: RunbookStepRecordsRow): StepRecord {
   return {
     id: Number(r.id),
     stepId: r.step_id,
@@ -70,7 +72,14 @@ function toRecord(r: Record<string, any>): StepRecord {
   };
 }
 
-function toExecution(r: Record<string, any>, records: StepRecord[]): Execution {
+/** EXECUTION_COLUMNS: the execution and, when it answers one, its alert. */
+type ExecutionRow = RunbookExecutionsRow &
+  (
+    | { alert_title: null; alert_status: null; alert_upload_id: null; alert_runbook: null }
+    | { alert_id: string; alert_title: string; alert_status: AlertsRow["status"]; alert_upload_id: string | null; alert_runbook: string }
+  );
+
+function toExecution(r: ExecutionRow, records: StepRecord[]): Execution {
   const latest: Record<string, StepRecord> = {};
   for (const rec of records) latest[rec.stepId] = rec;
   const runbook = findRunbook(r.runbook);
@@ -82,7 +91,7 @@ function toExecution(r: Record<string, any>, records: StepRecord[]): Execution {
     runbookVersion: r.runbook_version,
     runbookDigest: r.runbook_digest,
     alertId: r.alert_id,
-    alert: r.alert_title ? { id: r.alert_id, title: r.alert_title, status: r.alert_status, uploadId: r.alert_upload_id, runbook: r.alert_runbook } : null,
+    alert: r.alert_title !== null ? { id: r.alert_id, title: r.alert_title, status: r.alert_status, uploadId: r.alert_upload_id, runbook: r.alert_runbook } : null,
     incidentId: r.incident_id,
     startedBy: r.started_by,
     startedAt: r.started_at.toISOString(),
@@ -109,9 +118,9 @@ const EXECUTION_COLUMNS = `e.id, e.runbook, e.runbook_title, e.runbook_version, 
 const EXECUTION_FROM = `runbook_executions e LEFT JOIN alerts a ON a.id = e.alert_id`;
 const RECORD_COLUMNS = `id, execution_id, step_id, section, title, result::text AS result, note, recorded_by, recorded_at`;
 
-async function withRecords(db: Queryable, rows: Record<string, any>[]): Promise<Execution[]> {
+async function withRecords(db: Queryable, rows: ExecutionRow[]): Promise<Execution[]> {
   if (!rows.length) return [];
-  const records = await db.query(`SELECT ${RECORD_COLUMNS} FROM runbook_step_records WHERE execution_id = ANY($1::uuid[]) ORDER BY id`, [rows.map((r) => r.id)]);
+  const records = await db.query<RunbookStepRecordsRow>(`SELECT ${RECORD_COLUMNS} FROM runbook_step_records WHERE execution_id = ANY($1::uuid[]) ORDER BY id`, [rows.map((r) => r.id)]);
   return rows.map((r) => toExecution(r, records.rows.filter((rec) => rec.execution_id === r.id).map(toRecord)));
 }
 
@@ -124,26 +133,20 @@ export async function getRunbookExecutionOrThrow(db: Queryable, id: string): Pro
 /** The WHERE clause of the execution log's filters. */
 function filterSql(filters: ExecutionFilters): { where: string; params: unknown[] } {
   const f = executionFiltersSchema.parse(filters);
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
-  if (f.runbook) add((p) => `e.runbook = ${p}`, f.runbook);
-  if (f.status) add((p) => `e.status = ${p}::"RunbookExecutionStatus"`, f.status);
-  if (f.incident) add((p) => `e.incident_id = ${p}`, f.incident);
-  if (f.alert) add((p) => `e.alert_id::text = ${p}`, f.alert);
-  if (f.person) {
-    add(
+  const filter = new Filter()
+    .where((p) => `e.runbook = ${p}`, f.runbook)
+    .where((p) => `e.status = ${p}::"RunbookExecutionStatus"`, f.status)
+    .where((p) => `e.incident_id = ${p}`, f.incident)
+    .where((p) => `e.alert_id::text = ${p}`, f.alert)
+    .where(
+      // Whoever started, closed or recorded a step; the person's text is taken literally (escapeLike).
       (p) => `(e.started_by ILIKE ${p} OR e.closed_by ILIKE ${p} OR EXISTS (SELECT 1 FROM runbook_step_records r WHERE r.execution_id = e.id AND r.recorded_by ILIKE ${p}))`,
-      `%${f.person}%`,
-    );
-  }
-  if (f.result) add((p) => `EXISTS (SELECT 1 FROM runbook_step_records r WHERE r.execution_id = e.id AND r.result = ${p}::"RunbookStepResult")`, f.result);
-  if (f.from) add((p) => `e.started_at >= ${p}::date`, f.from);
-  if (f.to) add((p) => `e.started_at < ${p}::date + 1`, f.to);
-  return { where: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
+      f.person && `%${escapeLike(f.person)}%`,
+    )
+    .where((p) => `EXISTS (SELECT 1 FROM runbook_step_records r WHERE r.execution_id = e.id AND r.result = ${p}::"RunbookStepResult")`, f.result)
+    .where((p) => `e.started_at >= ${p}::date`, f.from)
+    .where((p) => `e.started_at < ${p}::date + 1`, f.to);
+  return { where: filter.clause, params: filter.params };
 }
 
 /** The execution log: newest first, with every step result. */

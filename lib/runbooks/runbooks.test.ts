@@ -216,6 +216,8 @@ describe("runbook executions", () => {
     await recordRunbookStep(pool(), sre, { executionId: b.id, stepId: "1.1", result: "ok", note: "-5 % error rate, @team" });
 
     expect((await listRunbookExecutions(pool(), { person: "sre@" })).map((e) => e.id)).toEqual([b.id]);
+    // The person's text is literal: "_" is not a wildcard (no user here has one in the address).
+    expect(await listRunbookExecutions(pool(), { person: "s_e@" })).toEqual([]);
     expect((await listRunbookExecutions(pool(), { result: "failed" })).map((e) => e.id)).toEqual([a.id]);
     expect((await listRunbookExecutions(pool(), { incident: "INC-2", runbook: "d8-pause", status: "open" })).map((e) => e.id)).toEqual([b.id]);
     expect(await listRunbookExecutions(pool(), { status: "resolved" })).toEqual([]);

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { INCIDENT_ID_REFUSALS } from "@/lib/audit/accountable";
 import { STATE_VALUE, type BreakerState } from "@/lib/breakers/breaker-state";
 import { WORKER_ALLOWED_SQL } from "@/lib/controls/controls";
 import type { Platform } from "@/lib/ingestion/parse/aliases";
@@ -408,10 +409,10 @@ const killSwitchUnaccountable: Evaluator = async ({ pool, now, config }) => {
        FROM audit_log
       WHERE at > $1::timestamptz - $2::float8 * interval '1 minute' AND at <= $1::timestamptz
         AND action LIKE 'controls.%'
-        AND ((outcome = 'refused' AND refused_reason ILIKE '%incident%')
+        AND ((outcome = 'refused' AND refused_code = ANY($3::text[]))
           OR (outcome = 'ok' AND actor_email <> 'system' AND coalesce(btrim(incident_id), '') = ''))
       GROUP BY actor_email ORDER BY actor_email`,
-    [now, config.killSwitchLookbackMinutes],
+    [now, config.killSwitchLookbackMinutes, INCIDENT_ID_REFUSALS],
   );
   return rows.map((r) => {
     const refused = Number(r.refused);

@@ -3,12 +3,13 @@ import { CircuitBreaker } from "@/lib/breakers/circuit-breaker";
 import { breakerConfigSchema } from "@/lib/breakers/breaker-state";
 import { resetBreakers } from "@/lib/breakers/registry";
 import { acknowledgePartial } from "@/lib/alerts/partials";
+import { recordAudit } from "@/lib/audit/record-audit";
 import { setMode } from "@/lib/controls/change-control";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import type { SignalConfigInput } from "./config";
 import { daysBehind } from "./readings";
-import { runMonitor } from "../workers/run-monitor";
-import { insertMetric, insertOutcomes, insertUpload, insertWorkerRun, minutesAfter } from "../testing/signal-fixtures";
+import { runMonitor } from "@/lib/workers/run-monitor";
+import { insertMetric, insertOutcomes, insertUpload, insertWorkerRun, minutesAfter } from "@/lib/testing/signal-fixtures";
 
 const sre = { id: "00000000-0000-0000-0000-000000000001", email: "sre@example.com", roles: ["sre_lead" as const] };
 const support = { id: "00000000-0000-0000-0000-000000000002", email: "support@example.com", roles: ["support_lead" as const] };
@@ -327,6 +328,18 @@ describe("kill-switch change without incident ID (D10-05)", () => {
     expect(alert.detail).toMatch(/controls\.drain/);
     await monitor(minutesAfter(now, 61));
     await expectResolved("kill_switch:");
+  });
+
+  it("keys on the refusal's code, not its wording", async () => {
+    const actor = { email: "reworded@example.com", roles: ["oncall"] };
+    const refusal = (refusedCode: string, refusedReason: string) =>
+      recordAudit(pool(), { actor, action: "controls.drain", targetType: "controls", targetId: "mode", outcome: "refused", refusedCode, refusedReason });
+    await refusal("FORBIDDEN", "requires an incident commander");
+    await monitor(new Date());
+    expect(await alerts("kill_switch")).toHaveLength(0);
+    await refusal("INCIDENT_ID_REQUIRED", "Bitte eine Vorgangsnummer angeben.");
+    await monitor(new Date());
+    await expectOpen("kill_switch:reworded@example.com", { scenario: "D10-05", ownerRole: "sre_lead", severity: "page" });
   });
 
   it("ignores accountable changes and the system's own", async () => {

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from "node:stream";
 import { isFileMissing, READ_CHUNK_BYTES, type FileStore } from "./file-store";
-import type { Admission } from "../breakers/breaker-state";
-import { circuitOpen, type CircuitBreaker } from "../breakers/circuit-breaker";
+import type { Admission } from "@/lib/breakers/breaker-state";
+import { circuitOpen, type CircuitBreaker } from "@/lib/breakers/circuit-breaker";
 
 /** A missing file is the file's problem (FILE_MISSING), not the store's: it does not count against the breaker. */
 const isStoreFailure = (error: unknown) => !isFileMissing(error);

@@ -20,7 +20,7 @@
  */
 
 import { Readable } from "node:stream";
-import type { Platform } from "../ingestion/parse/aliases";
+import type { Platform } from "@/lib/ingestion/parse/aliases";
 
 export type GenerateOptions = {
   platform: Platform;

@@ -3,11 +3,10 @@
 import "next/dist/server/node-environment-baseline.js";
 import { readdirSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { encode } from "next-auth/jwt";
 import { NextRequest } from "next/server";
+import { compilePattern, listenOnLoopback, routeParams, toWebRequest } from "./http";
 // Next's own route module (internal, not a public API): what `next start` runs a route.ts through.
 import { AppRouteRouteModule } from "next/dist/server/route-modules/app-route/module.js";
 
@@ -48,9 +47,8 @@ export async function serveAppRoutes(files: AppRouteFile[]) {
   const routes = await Promise.all(
     files.map(async (f) => {
       const userland = await import(/* @vite-ignore */ f.file);
-      const names: string[] = [];
-      const regex = new RegExp(`^${f.pattern.replace(/\[(\w+)\]/g, (_m, name) => (names.push(name), "([^/]+)"))}$`);
-      const module = new AppRouteRouteModule({
+      const { regex, names } = compilePattern(f.pattern);
+      const routeModule = new AppRouteRouteModule({
         userland: () => userland,
         definition: { kind: "APP_ROUTE", page: `${f.pattern}/route`, pathname: f.pattern, filename: "route", bundlePath: `app${f.pattern}/route` },
         distDir: ".next",
@@ -58,7 +56,7 @@ export async function serveAppRoutes(files: AppRouteFile[]) {
         resolvedPagePath: f.file,
         nextConfigOutput: undefined,
       } as never);
-      return { regex, names, module };
+      return { regex, names, routeModule };
     }),
   );
   const server = http.createServer(async (req, res) => {
@@ -68,17 +66,10 @@ export async function serveAppRoutes(files: AppRouteFile[]) {
       res.writeHead(404).end();
       return;
     }
-    const match = url.pathname.match(route.regex)!;
-    const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1])]));
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const request = new NextRequest(url, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
-      duplex: "half",
-    } as ConstructorParameters<typeof NextRequest>[1]);
+    const params = routeParams(route, url.pathname);
+    const request = toWebRequest(req, url, NextRequest);
     try {
-      const response: Response = await route.module.handle(request, {
+      const response: Response = await route.routeModule.handle(request, {
         params,
         prerenderManifest: { version: 4, routes: {}, dynamicRoutes: {}, notFoundRoutes: [], preview: {} },
         renderOpts: { experimental: {}, supportsDynamicResponse: true },
@@ -91,7 +82,5 @@ export async function serveAppRoutes(files: AppRouteFile[]) {
     }
     req.resume();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return listenOnLoopback(server);
 }

@@ -8,6 +8,7 @@ import { generateCsv, type GenerateOptions } from "./generate-file";
 import { runParseWorker } from "@/lib/ingestion/parse-next-upload";
 import { runPromoteWorker } from "@/lib/ingestion/promote-next-upload";
 import { fileStore } from "@/lib/storage";
+import type { UploadDto } from "@/lib/uploads/upload-dto";
 import { serveRoutes } from "./http";
 import * as uploadsRoute from "@/app/api/v1/uploads/route";
 import * as uploadRoute from "@/app/api/v1/uploads/[id]/route";
@@ -52,8 +53,11 @@ export async function postUpload(
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   form.set("file", new Blob([new Uint8Array(file)]), fileName);
   const response = await fetch(`${baseUrl}/api/v1/uploads`, { method: "POST", body: form, headers: key ? { authorization: `Bearer ${key}` } : {} });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as UploadResponseBody };
 }
+
+/** POST /api/v1/uploads answers the upload (201/200) or an error body (4xx/5xx). */
+export type UploadResponseBody = UploadDto & { error: { code: string; message: string; [detail: string]: unknown } };
 
 export async function generated(options: GenerateOptions): Promise<Buffer> {
   const chunks: Buffer[] = [];

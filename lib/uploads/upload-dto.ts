@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { UploadsRow } from "@/lib/db/rows";
 
 /** The public shape of an upload (GET /api/v1/uploads/{id} and the 201 of POST); validated on the way out. */
 export const uploadDtoSchema = z.object({
@@ -23,27 +24,12 @@ export const uploadDtoSchema = z.object({
 });
 export type UploadDto = z.infer<typeof uploadDtoSchema>;
 
-type UploadRow = {
-  id: string;
-  status: string;
-  workspace_id: string;
-  platform: string;
-  source: string;
-  file_name: string;
-  size_bytes: string | number;
-  sha256: string;
-  total_rows: number;
-  valid_rows: number;
-  invalid_rows: number;
-  ignored_rows: number;
-  promoted_rows: number;
-  error_code: string | null;
-  error_text: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  completed_at: Date | null;
-  failed_at: Date | null;
-};
+/** The columns of UPLOAD_DTO_COLUMNS. */
+type UploadRow = Pick<
+  UploadsRow,
+  | "id" | "status" | "workspace_id" | "platform" | "source" | "file_name" | "size_bytes" | "sha256" | "total_rows" | "valid_rows"
+  | "invalid_rows" | "ignored_rows" | "promoted_rows" | "error_code" | "error_text" | "created_at" | "started_at" | "completed_at" | "failed_at"
+>;
 
 export const UPLOAD_DTO_COLUMNS = `id, status, workspace_id, platform, source, file_name, size_bytes, sha256, total_rows, valid_rows,
   invalid_rows, ignored_rows, promoted_rows, error_code, error_text, created_at, started_at, completed_at, failed_at`;

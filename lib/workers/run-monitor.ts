@@ -4,9 +4,9 @@ import { escalateAlerts } from "@/lib/alerts/escalate-alerts";
 import { deliverNotifications } from "@/lib/alerts/notify";
 import { syncAlerts } from "@/lib/alerts/sync-alerts";
 import { env } from "@/lib/env";
-import type { SignalConfigInput } from "../signals/config";
-import { resolveSignalConfig } from "../signals/resolve-config";
-import { evaluateSignals } from "../signals/evaluate-signals";
+import type { SignalConfigInput } from "@/lib/signals/config";
+import { resolveSignalConfig } from "@/lib/signals/resolve-config";
+import { evaluateSignals } from "@/lib/signals/evaluate-signals";
 
 export type MonitorOptions = {
   /** The monitor's clock (tests move it: "stuck 31 minutes", "unacknowledged 16 minutes"). */

@@ -24,7 +24,7 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
   const str = (k: string) => (typeof sp[k] === "string" ? (sp[k] as string).trim() : "");
   const [recent, saved, unknowns] = await Promise.all([recentIncidents(pool()), listPostmortems(pool()), listAcceptedUnknowns(pool())]);
 
-  let incident = str("incident");
+  const incident = str("incident");
   let from = str("from");
   let to = str("to");
   // Only the incident ID given: take the saved postmortem's window, or the span of its entries with 30 minutes either side.

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { RunbookLogView } from "@/components/runbook-log-view";
 import { pool } from "@/lib/db/client";
 import { listRunbooks } from "@/lib/runbooks/load-runbooks";
@@ -14,7 +15,9 @@ export default consolePage({ permission: "console.view" }, async ({ searchParams
   } catch (error) {
     return (
       <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-800">
-        Bad filter in the URL: {(error as Error).message} <a className="underline" href="/runbooks/executions">Clear filters</a>
+        Bad filter in the URL: {(error as Error).message} <Link className="underline" href="/runbooks/executions">
+          Clear filters
+        </Link>
       </p>
     );
   }

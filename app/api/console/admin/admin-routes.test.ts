@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApiKey, hashApiKey } from "@/lib/auth/api-keys";
 import { createWorkspace, prisma, resetDatabase } from "@/lib/testing/db";
 import { appRouteFiles, serveAppRoutes, sessionCookie } from "@/lib/testing/next-routes";
 
 // The marker package throws outside Next's react-server build; the route modules import it.
-vi.mock("server-only", () => ({}));
 
 let server: Awaited<ReturnType<typeof serveAppRoutes>>;
 

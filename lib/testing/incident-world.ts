@@ -117,9 +117,9 @@ export async function seedIncidentWorld(db: Queryable) {
     [w.alert, `stuck:${w.stuck}`, w.stuck, w.acme],
   );
   await db.query(
-    `INSERT INTO audit_log (at, actor_email, actor_roles, action, target_type, target_id, reason, incident_id, before, after, outcome, refused_reason) VALUES
+    `INSERT INTO audit_log (at, actor_email, actor_roles, action, target_type, target_id, reason, incident_id, before, after, outcome, refused_code, refused_reason) VALUES
       (now() - interval '1 hour', 'intern@example.com', ARRAY['oncall'], 'controls.drain', 'controls', 'mode', 'testing', NULL,
-       '{"mode":"running"}', '{"mode":"draining"}', 'refused', 'an incident ID is required')`,
+       '{"mode":"running"}', '{"mode":"draining"}', 'refused', 'INCIDENT_ID_REQUIRED', 'An incident ID is required.')`,
   );
   await db.query(
     `INSERT INTO readiness_samples (minute, ok, failed_check, detail, instance, checked_at)
