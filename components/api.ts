@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 
 export class ApiError extends Error {
   constructor(
@@ -21,7 +22,9 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 
 /** A live console query: refreshes every few seconds, keeps showing the last good data on error. */
 export function useLive<T>(key: unknown[], path: string, initialData?: T) {
-  return useQuery<T>({ queryKey: key, queryFn: () => call<T>(path), initialData, initialDataUpdatedAt: initialData ? Date.now() : undefined, refetchInterval: 4000 });
+  // When the server rendered the initial data: taken once, on the first render.
+  const [renderedAt] = useState(() => Date.now());
+  return useQuery<T>({ queryKey: key, queryFn: () => call<T>(path), initialData, initialDataUpdatedAt: initialData ? renderedAt : undefined, refetchInterval: 4000 });
 }
 
 /** An operator action: POST JSON, then refresh everything on screen so the result shows at once. */

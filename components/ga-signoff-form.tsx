@@ -9,7 +9,7 @@ import type { GaSignature, GaSignoff } from "@/lib/ga/ga-signoffs";
 import type { Permission } from "./action-form";
 import { useAction, useLive } from "./api";
 import { FigureTable, GaEvidence, GaTrends } from "./ga-figures";
-import { ErrorBox, Freshness, utc } from "./ui";
+import { ErrorBox, Freshness, utc, useNow } from "./ui";
 import { GuardedButton } from "./guarded-button";
 
 export type GaPermissions = { lines: Record<GaLine, Permission>; edit: Permission };
@@ -188,6 +188,7 @@ function signature(form: GaSignoff, line: GaLine): GaSignature | undefined {
 }
 
 function ApprovalLine({ line, form, permission, me }: { line: GaLine; form: GaSignoff; permission: Permission; me: string }) {
+  const now = useNow();
   const [open, setOpen] = useState(false);
   const [vote, setVote] = useState<"approve" | "defer">("approve");
   const sign = useAction<{ vote: string; note: string; reReviewOn: string | null; expectedVersion: number }>(`/api/console/ga/${form.id}/sign/${line}`);
@@ -263,7 +264,7 @@ function ApprovalLine({ line, form, permission, me }: { line: GaLine; form: GaSi
           {vote === "defer" && (
             <label className="text-sm font-medium">
               Re-review date
-              <input name="reReviewOn" type="date" required min={new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)} className="mt-1 block rounded border border-slate-300 px-2 py-1" />
+              <input name="reReviewOn" type="date" required min={now === null ? undefined : new Date(now + 86_400_000).toISOString().slice(0, 10)} className="mt-1 block rounded border border-slate-300 px-2 py-1" />
             </label>
           )}
           <ErrorBox error={sign.error} />

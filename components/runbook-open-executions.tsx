@@ -3,14 +3,15 @@
 import Link from "next/link";
 import type { Execution } from "@/lib/runbooks/runbook-executions";
 import { IDLE_HOURS } from "@/lib/runbooks/execution-rules";
-import { timeAgo, utc } from "./ui";
+import { timeAgo, utc, useNow } from "./ui";
 
 /** Open executions, oldest first; one idle for hours is flagged: continue it or close it with an outcome. */
 export function OpenExecutions({ executions }: { executions: Execution[] }) {
+  const now = useNow();
   return (
     <ul className="space-y-2">
       {executions.map((e) => {
-        const idle = Date.now() - new Date(e.lastActivityAt).getTime() > IDLE_HOURS * 3_600_000;
+        const idle = now !== null && now - new Date(e.lastActivityAt).getTime() > IDLE_HOURS * 3_600_000;
         return (
           <li
             key={e.id}

@@ -4,7 +4,7 @@ import { useState } from "react";
 import type { StagingOverview } from "@/lib/uploads/staging";
 import { ActionForm, type Permission } from "./action-form";
 import { useAction, useLive } from "./api";
-import { Empty, ErrorBox, Freshness, PageHeader, StatusBadge, Tile, timeAgo } from "./ui";
+import { Empty, ErrorBox, Freshness, PageHeader, StatusBadge, Tile, timeAgo, useNow, utc } from "./ui";
 
 type Preview = { uploads: { id: string; fileName: string; stagedRows: number; status: string; workspace: string }[]; rows: number };
 
@@ -12,6 +12,7 @@ export function StagingView({ initial, me, canRequest, canApprove }: { initial: 
   const { data, error, dataUpdatedAt } = useLive<StagingOverview>(["staging"], "/api/console/staging", initial);
   const s = data ?? initial;
   const [selected, setSelected] = useState<string[]>([]);
+  const now = useNow();
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const request = useAction<{ uploadIds: string[]; reason: string; incidentId: string }>("/api/console/cleanup");
@@ -42,7 +43,10 @@ export function StagingView({ initial, me, canRequest, canApprove }: { initial: 
           value={s.bloat.rows.toLocaleString("en-US")}
           detail={s.bloat.reasons.length ? `Bloat (D10-08): ${s.bloat.reasons.join("; ")}. Find why cleanup is not keeping up before deleting.` : "Warn above 10 000, critical above 500 000."}
         />
-        <Tile title="Oldest staging rows" level={s.bloat.oldestAt && Date.now() - new Date(s.bloat.oldestAt).getTime() > 7 * 86_400_000 ? "critical" : "ok"} value={s.bloat.oldestAt ? timeAgo(s.bloat.oldestAt) : "—"} detail="Critical when older than 7 days." />
+        <Tile
+          title="Oldest staging rows"
+          level={s.bloat.oldestAt && now !== null && now - new Date(s.bloat.oldestAt).getTime() > 7 * 86_400_000 ? "critical" : "ok"}
+          value={s.bloat.oldestAt ? (now === null ? utc(s.bloat.oldestAt) : timeAgo(s.bloat.oldestAt, now)) : "—"} detail="Critical when older than 7 days." />
       </div>
 
       <section aria-label="Backlog by upload">

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useSyncExternalStore } from "react";
 
 export type Level = "ok" | "warn" | "critical";
 
@@ -70,12 +70,7 @@ export function utc(value: string | Date | null | undefined): string {
  * relative text replaces it once mounted, and keeps up every 15 s. The absolute time stays in the title.
  */
 export function RelativeTime({ value }: { value: string | Date | null | undefined }) {
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 15_000);
-    return () => clearInterval(timer);
-  }, []);
+  const now = useNow();
   if (!value) return <>—</>;
   return (
     <time dateTime={new Date(value).toISOString()} title={utc(value)}>
@@ -84,14 +79,44 @@ export function RelativeTime({ value }: { value: string | Date | null | undefine
   );
 }
 
+// One clock for every relative time on screen, ticking each second while anything shows one.
+let clockNow = 0;
+const clockListeners = new Set<() => void>();
+let clockTimer: ReturnType<typeof setInterval> | undefined;
+function subscribeClock(listener: () => void) {
+  clockListeners.add(listener);
+  if (!clockTimer) {
+    clockNow = Date.now();
+    clockTimer = setInterval(() => {
+      clockNow = Date.now();
+      for (const l of clockListeners) l();
+    }, 1000);
+  }
+  return () => {
+    clockListeners.delete(listener);
+    if (clockListeners.size === 0 && clockTimer) {
+      clearInterval(clockTimer);
+      clockTimer = undefined;
+    }
+  };
+}
+
+/**
+ * The browser's clock, or null while rendering on the server and hydrating: anything computed from
+ * "now" renders the same on both sides, then updates once mounted (no hydration mismatch).
+ */
+export function useNow(): number | null {
+  return useSyncExternalStore(
+    subscribeClock,
+    () => (clockNow ||= Date.now()),
+    () => null,
+  );
+}
+
 /** "updated Ns ago" for a live query; turns red when refreshing fails. */
 export function Freshness({ updatedAt, error }: { updatedAt: number; error?: unknown }) {
-  const [, tick] = useState(0);
-  useEffect(() => {
-    const id = setInterval(() => tick((n) => n + 1), 1000);
-    return () => clearInterval(id);
-  }, []);
-  const seconds = updatedAt ? Math.round((Date.now() - updatedAt) / 1000) : null;
+  const now = useNow();
+  const seconds = updatedAt && now !== null ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
   return (
     <span role="status" className={`text-xs ${error ? "font-semibold text-red-700" : "text-slate-500"}`}>
       {error ? `Refresh failed: ${(error as Error).message} — ` : ""}

@@ -1,5 +1,6 @@
 import type { Role } from "@/lib/auth/permissions";
 import { runbookPath, type Severity } from "@/lib/signals/catalog";
+import type { AlertNotesRow, AlertsRow } from "@/lib/db/rows";
 
 export const ALERT_STATUSES = ["open", "acknowledged", "resolved"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
@@ -47,7 +48,7 @@ export type AlertNote = { id: number; alertId: string; author: string; body: str
 /** Columns for `toAlert`; `a` is alerts, joined to workspaces as `w` for the slug. */
 export const ALERT_COLUMNS = `a.*, (SELECT slug FROM workspaces w WHERE w.id = a.workspace_id) AS workspace_slug`;
 
-export function toAlert(r: Record<string, any>): Alert {
+export function toAlert(r: AlertsRow & { workspace_slug: string | null }): Alert {
   return {
     id: r.id,
     signal: r.signal,
@@ -59,7 +60,7 @@ export function toAlert(r: Record<string, any>): Alert {
     runbookUrl: runbookPath(r.runbook),
     title: r.title,
     detail: r.detail,
-    data: r.data ?? {},
+    data: (r.data ?? {}) as Record<string, unknown>,
     value: r.value,
     openedValue: r.opened_value,
     workspaceId: r.workspace_id,
@@ -83,6 +84,6 @@ export function toAlert(r: Record<string, any>): Alert {
   };
 }
 
-export function toNote(r: Record<string, any>): AlertNote {
+export function toNote(r: AlertNotesRow): AlertNote {
   return { id: Number(r.id), alertId: r.alert_id, author: r.author, body: r.body, createdAt: r.created_at };
 }

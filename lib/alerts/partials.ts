@@ -12,6 +12,7 @@ import { toNote, type AlertNote, type AlertStatus } from "./alert-record";
 import { partialFiltersSchema, type PartialFilters } from "./alert.schema";
 import { partialLosses, type CampaignLoss } from "@/lib/signals/partial-losses";
 import { isUuid } from "@/lib/db/ids";
+import type { UploadsRow } from "@/lib/db/rows";
 
 const PLATFORM_NAMES: Record<string, string> = { meta: "Meta", google: "Google Ads", tiktok: "TikTok" };
 const SAMPLES_PER_RULE = 3;
@@ -114,7 +115,10 @@ export function clientSummary(p: Omit<PartialUpload, "summary" | "review" | "ale
   return lines.join("\n");
 }
 
-async function describePartial(db: Queryable, store: FileStore, u: Record<string, any>): Promise<Omit<PartialUpload, "summary" | "review" | "alert" | "notes">> {
+/** The upload columns a partial's description reads, with its workspace's slug and name. */
+type PartialUploadRow = UploadsRow & { slug: string; workspace_name: string };
+
+async function describePartial(db: Queryable, store: FileStore, u: PartialUploadRow): Promise<Omit<PartialUpload, "summary" | "review" | "alert" | "notes">> {
   const fromStaging = u.staged_rows > 0;
   const [campaigns, rules, samples, ignored, losses] = await Promise.all([
     db.query<{ campaign_id: string; campaign_name: string; first: string; last: string; rows: number; total: number; first_all: string; last_all: string }>(

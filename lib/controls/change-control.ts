@@ -2,7 +2,7 @@ import type pg from "pg";
 import { recordRefusal, requireAccountability, type Accountability, type AuditTarget } from "@/lib/audit/accountable";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/auth/actor";
-import { decide, decideHalt, decideLiftHalt, type Action, type Decision, type HaltAuthority, type Role, type Severity } from "@/lib/auth/permissions";
+import { decide, decideHalt, decideLiftHalt, type Action, type Decision, type HaltAuthority, type Severity } from "@/lib/auth/permissions";
 import { withTransaction } from "@/lib/db/sql";
 import { AppError, conflict, forbidden, notFound } from "@/lib/errors";
 import { REVERTED_VALUE_SQL, type Mode, type Worker } from "./controls";

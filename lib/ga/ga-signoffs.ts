@@ -3,7 +3,7 @@ import type pg from "pg";
 import { refuse } from "@/lib/audit/accountable";
 import { recordAudit } from "@/lib/audit/record-audit";
 import type { Actor } from "@/lib/auth/actor";
-import { decide, type Role } from "@/lib/auth/permissions";
+import { decide } from "@/lib/auth/permissions";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, forbidden, notFound } from "@/lib/errors";
 import { parseUuid } from "@/lib/db/ids";

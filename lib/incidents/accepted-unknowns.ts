@@ -3,6 +3,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import type { Actor } from "@/lib/auth/actor";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { assertWindow, type AcceptedUnknownInput } from "./incident.schema";
+import type { AcceptedUnknownsRow } from "@/lib/db/rows";
 
 /**
  * D10-04: alert rules that stayed silent through an abnormal period are acknowledged as an ACCEPTED
@@ -10,7 +11,7 @@ import { assertWindow, type AcceptedUnknownInput } from "./incident.schema";
  */
 export type AcceptedUnknown = { id: string; incidentId: string | null; title: string; from: string; to: string; impact: string; recordedBy: string; recordedAt: string };
 
-function toAcceptedUnknown(r: Record<string, any>): AcceptedUnknown {
+function toAcceptedUnknown(r: AcceptedUnknownsRow): AcceptedUnknown {
   return {
     id: r.id,
     incidentId: r.incident_id,

@@ -6,6 +6,7 @@ import { parseUuid } from "@/lib/db/ids";
 import { withTransaction, type Queryable } from "@/lib/db/sql";
 import { badRequest, conflict, notFound } from "@/lib/errors";
 import type { ShiftInput } from "./roster.schema";
+import type { OncallShiftsRow } from "@/lib/db/rows";
 
 /**
  * The on-call roster (D10-06): for each period a primary and a secondary. Escalation reads who is
@@ -20,7 +21,7 @@ const PERSON = (alias: string) =>
 const SHIFT_SELECT = `SELECT s.*, ${PERSON("p")} AS primary_person, ${PERSON("q")} AS secondary_person
   FROM oncall_shifts s JOIN users p ON p.id = s.primary_id JOIN users q ON q.id = s.secondary_id`;
 
-function toShift(r: Record<string, any>): Shift {
+function toShift(r: OncallShiftsRow & { primary_person: Shift["primary"]; secondary_person: Shift["secondary"] }): Shift {
   return { id: r.id, startsAt: r.starts_at, endsAt: r.ends_at, primary: r.primary_person, secondary: r.secondary_person, updatedBy: r.updated_by, updatedAt: r.updated_at, version: r.version };
 }
 

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { UploadsView } from "@/components/uploads-view";
 import { decide } from "@/lib/auth/permissions";
 import { listUploads, parseUploadFilters } from "@/lib/uploads/list-uploads";
@@ -13,7 +14,9 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
   } catch (error) {
     return (
       <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-800">
-        Bad filter in the URL: {(error as Error).message} <a className="underline" href="/uploads">Clear filters</a>
+        Bad filter in the URL: {(error as Error).message} <Link className="underline" href="/uploads">
+          Clear filters
+        </Link>
       </p>
     );
   }
