@@ -70,6 +70,8 @@ export async function runSimulation(input: SimulationInput) {
   const say = input.progress ?? (() => {});
 
   // ── the world: workspaces, API keys, operators ────────────────────────────────────────────────
+  // The deployment under test is generally available (rollout P4), as set up before the founder leaves.
+  await pool().query(`UPDATE ingestion_controls SET value = '{"phase":"P4","allowlist":[]}'::jsonb, set_by = 'setup' WHERE key = 'rollout'`);
   const keys = new Map<string, string>();
   for (const w of WORKSPACES) {
     const lag = Object.fromEntries(STREAMS.filter((s) => s.workspace === w.slug).map((s) => [s.platform, 2]));
@@ -159,6 +161,7 @@ export async function runSimulation(input: SimulationInput) {
       return { status: 201, id: body.id as string, code: null };
     }
     const code = String(body.error?.code ?? body.code ?? response.status);
+    if (!refusals[`${response.status} ${code}`]) say(`${iso(now)} intake answered ${response.status} ${code} to ${d.fileName}: ${String(body.error?.message ?? JSON.stringify(body)).slice(0, 300)}`);
     refusals[`${response.status} ${code}`] = (refusals[`${response.status} ${code}`] ?? 0) + 1;
     hour.refused++;
     return { status: response.status, id: null, code, retryAfter: Number(response.headers.get("retry-after") ?? body.error?.details?.retryAfterSeconds ?? 60) };
@@ -445,7 +448,10 @@ export async function runSimulation(input: SimulationInput) {
       if (now < k.learnedAt + delay) continue;
       const detail = await console_(operators.get("oncall2")!, "GET", `/alerts/${alertId}`);
       const alert = detail.body.alert as Record<string, any> | undefined;
-      if (!alert) continue;
+      if (!alert) {
+        say(`  ${iso(now)} GET /api/console/alerts/${alertId}: ${detail.status} ${JSON.stringify(detail.body).slice(0, 300)}`);
+        continue;
+      }
       const who = responder(alert, k.escalated || alert.escalated);
       if (!who) continue;
       await handle(alert, detail.body.notes ?? [], who[0], who[1], now, k.via);
@@ -472,7 +478,10 @@ export async function runSimulation(input: SimulationInput) {
     const steps: string[] = [];
     const call = async (method: "GET" | "POST", path: string, body?: unknown) => {
       const r = await console_(op, method, path, body);
-      if (r.status >= 400 || r.status === 0) operatorErrors.push(`${iso(now)} ${actor} ${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      if (r.status >= 400 || r.status === 0) {
+        operatorErrors.push(`${iso(now)} ${actor} ${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+        say(`  refused: ${operatorErrors.at(-1)}`);
+      }
       return r;
     };
     if (alert.status === "open") await call("POST", `/alerts/${alert.id}/acknowledge`);
@@ -514,7 +523,10 @@ export async function runSimulation(input: SimulationInput) {
         break;
       }
       case "worker_anomaly":
+        outcome = "false_positive";
+        action = "checked what the run processed (WT-06 runbook): a small file after big ones, nothing skipped";
         if (world.noWork) {
+          outcome = "fixed";
           world.noWork = false;
           for (const f of fault("worker_no_work")) f.state.done = true;
           action = "restarted the parse worker's instance (runbook task-restart-instance: drain, restart, verify)";
@@ -620,7 +632,10 @@ export async function runSimulation(input: SimulationInput) {
       lastMonitorMinute = minute;
       await runMonitorTick().catch(() => {});
       await checkDetection(now).catch((error) => say(`detection check failed: ${error}`));
-      if (!proxy.down) await operate(now).catch((error) => operatorErrors.push(`${iso(now)} operator loop: ${error}`));
+      if (!proxy.down) await operate(now).catch((error) => {
+        operatorErrors.push(`${iso(now)} operator loop: ${error}`);
+        say(`  operator loop failed: ${error}`);
+      });
     }
 
     // Hourly samples for the chart.
@@ -636,12 +651,17 @@ export async function runSimulation(input: SimulationInput) {
     }
 
     // Next step: the scheduler's 10 s tick while anything is in flight, else the next event (≤ 10 min).
+    const busyWhy = {
+      outage: proxy.down,
+      due: queue.some((d) => d.at <= now + BUSY_STEP),
+      fault: faults.some((f) => f.state.injected && !f.state.done && ["db_outage", "dead_webhook", "worker_no_work", "malformed_file", "upload_spike", "alert_unacknowledged"].includes(f.id)),
+    };
     const busy =
       proxy.down ||
       queue.some((d) => d.at <= now + BUSY_STEP) ||
       faults.some((f) => f.state.injected && !f.state.done && ["db_outage", "dead_webhook", "worker_no_work", "malformed_file", "upload_spike", "alert_unacknowledged"].includes(f.id)) ||
       (await pool()
-        .query<{ n: number }>(`SELECT (SELECT count(*) FROM uploads WHERE status NOT IN ('completed', 'partial', 'failed')) + (SELECT count(*) FROM alerts WHERE status = 'open') AS n`)
+        .query<{ n: number }>(`SELECT (SELECT count(*) FROM uploads WHERE status NOT IN ('completed', 'partial', 'failed')) + (SELECT count(*) FROM alerts WHERE status = 'open' AND severity IN ('page', 'critical')) AS n`)
         .then((r) => Number(r.rows[0].n) > 0, () => true));
     const nextEvent = Math.min(
       ...queue.map((d) => d.at),
