@@ -40,6 +40,14 @@ if (values.speed) console.log("--speed is ignored: the simulation steps through 
 const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
 const startMs = values.start ? Date.parse(`${values.start}T00:00:00Z`) : today + (((8 - new Date(today).getUTCDay()) % 7 || 7) * 86_400_000);
 
+// An 'error' event nobody listens to would end the process. It is recorded (the report lists it: under
+// `next start` the instance would crash and be restarted by its supervisor) and the run goes on.
+const crashes: { at: string; error: string }[] = [];
+(globalThis as unknown as { __simCrashes: typeof crashes }).__simCrashes = crashes;
+process.on("uncaughtException", (error) => {
+  crashes.push({ at: new Date().toISOString(), error: String(error.stack ?? error).split("\n").slice(0, 6).join(" | ") });
+  console.log(`  uncaught: ${crashes.at(-1)!.error}`);
+});
 const work = mkdtempSync(path.join(tmpdir(), "ingestion-sim-"));
 chmodSync(work, 0o755); // initdb runs as the postgres user
 const realStart = performance.now();

@@ -39,6 +39,13 @@ export type SignalDefinition = { title: string; scenario: Scenario; ownerRole: R
 export const SIGNALS = {
   error_rate: { title: "Upload error rate (1 h)", scenario: "D8", ownerRole: "oncall", runbook: "d8-error-rate", threshold: "warn 5 %, page 10 %, rollback advice 20 %" },
   breaker_open: { title: "Circuit breaker open", scenario: "D8", ownerRole: "oncall", runbook: "d8-circuit-breaker", threshold: "any breaker not CLOSED" },
+  database_unavailable: {
+    title: "Database unavailable",
+    scenario: "D8",
+    ownerRole: "oncall",
+    runbook: "d8-circuit-breaker",
+    threshold: "any readiness minute not ready in the last 30 min",
+  },
   stuck_upload: { title: "Upload stuck", scenario: "D10-10", ownerRole: "oncall", runbook: "d8-stuck-upload", threshold: "> 30 min in one non-terminal state" },
   staging_backlog: {
     title: "Staging backlog",

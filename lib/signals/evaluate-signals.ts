@@ -58,6 +58,36 @@ const breakerOpen: Evaluator = async ({ pool }) => {
   }));
 };
 
+/**
+ * A database outage short enough that no breaker state could be stored (the breakers persist in the
+ * database that was down) is still in the readiness samples: the minutes sampled while it was
+ * unreachable are written once it is back (lib/signals/readiness-samples.ts).
+ */
+const DATABASE_LOOKBACK_MINUTES = 30;
+const databaseUnavailable: Evaluator = async ({ pool, now }) => {
+  const { rows } = await pool.query<{ minutes: number; first: Date | null; last: Date | null; detail: string | null }>(
+    `SELECT count(*)::int AS minutes, min(minute) AS first, max(minute) AS last, (array_agg(coalesce(detail, failed_check) ORDER BY minute DESC))[1] AS detail
+       FROM readiness_samples
+      WHERE NOT ok AND minute > $1::timestamptz - $2::float8 * interval '1 minute' AND minute <= $1::timestamptz`,
+    [now, DATABASE_LOOKBACK_MINUTES],
+  );
+  const r = rows[0];
+  if (!r.minutes) return [];
+  return [
+    {
+      signal: "database_unavailable",
+      fingerprint: "database_unavailable",
+      severity: "page",
+      value: r.minutes,
+      title: `Not ready for ${r.minutes} minute(s) in the last ${DATABASE_LOOKBACK_MINUTES} min`,
+      detail:
+        `Readiness failed from ${r.first!.toISOString()} to ${r.last!.toISOString()} (${r.minutes} sampled minute(s)); last error: ${r.detail ?? "none recorded"}. ` +
+        `Check the database and the breakers; uploads refused meanwhile are retried by the clients.`,
+      data: { minutes: r.minutes, first: r.first, last: r.last, lastError: r.detail, lookbackMinutes: DATABASE_LOOKBACK_MINUTES },
+    },
+  ];
+};
+
 const stuckUpload: Evaluator = async ({ pool, now, config }) => {
   const { uploads } = await readStuckUploads(pool, now, config.stuckMinutes);
   return uploads.map((u) => ({
@@ -406,6 +436,7 @@ const killSwitchUnaccountable: Evaluator = async ({ pool, now, config }) => {
 export const EVALUATORS: Partial<Record<SignalId, Evaluator>> = {
   error_rate: errorRate,
   breaker_open: breakerOpen,
+  database_unavailable: databaseUnavailable,
   stuck_upload: stuckUpload,
   staging_backlog: stagingBacklog,
   queue_pressure: queuePressure,

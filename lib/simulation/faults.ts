@@ -19,7 +19,7 @@ export type FaultId = (typeof FAULT_IDS)[number];
 /** What catches each fault, and how long it may take before the fault counts as undetected. */
 export const DETECTORS: Record<FaultId, { label: string; detector: string; thresholdMinutes: number }> = {
   duplicate_upload: { label: "Duplicate upload (client retries the same file)", detector: "intake refuses it: 409 DUPLICATE_FILE", thresholdMinutes: 1 },
-  db_outage: { label: "Database outage (connections refused through the TCP proxy)", detector: "signal breaker_open (a worker's circuit breaker)", thresholdMinutes: 30 },
+  db_outage: { label: "Database outage (connections refused through the TCP proxy)", detector: "signal database_unavailable (readiness samples), or breaker_open on a worker's breaker", thresholdMinutes: 30 },
   dead_webhook: { label: "Dead alert webhook (receiver answers 500)", detector: "signal breaker_open (breaker webhook)", thresholdMinutes: 60 },
   kill_switch_no_incident: { label: "Kill-switch change without an incident ID", detector: "signal kill_switch_unaccountable (the refusal is audited)", thresholdMinutes: 5 },
   platform_stops: { label: "A platform stops sending (freshness)", detector: "signal freshness", thresholdMinutes: 36 * 60 },
@@ -57,7 +57,7 @@ export function planFaults(startMs: number, days: number, seed: number, only: Fa
     upload_spike: [1, 15, 0],
   };
   const targets: Partial<Record<FaultId, string[]>> = {
-    platform_stops: ["umbrella/tiktok", "initech/tiktok"],
+    platform_stops: ["initech/tiktok", "umbrella/tiktok"],
     spend_jump: ["acme/google", "globex/meta"],
     partial_upload: ["initech/google", "acme/tiktok"],
     duplicate_upload: ["acme/tiktok", "globex/google"],

@@ -69,6 +69,10 @@ export function reportMarkdown(report: SimulationReport, chartFile: string): str
     "",
     report.operatorErrors.length ? `Console API calls that the operators got refused (${report.operatorErrors.length}):\n${report.operatorErrors.slice(0, 20).map((e) => `- ${cell(e)}`).join("\n")}` : "No console API call of the operators was refused.",
     "",
+    report.uncaughtErrors.length
+      ? `Uncaught errors in the simulation process (${report.uncaughtErrors.length}; under \`next start\` each would have crashed the instance, to be restarted by its supervisor):\n${report.uncaughtErrors.slice(0, 10).map((e) => `- ${e.at}: \`${cell(e.error).slice(0, 400)}\``).join("\n")}`
+      : "No uncaught error in the simulation process.",
+    "",
     `## GA figures of the last 7 simulated days (${report.ga.window.firstDay} → ${report.ga.window.lastDay})`,
     "",
     "| figure | value | target | status |",

@@ -25,7 +25,7 @@ import type { startTcpProxy } from "./tcp-proxy";
 import type { startWebhookReceiver } from "./webhook-receiver";
 
 const MINUTE = 60_000;
-const BUSY_STEP = 10_000; // the scheduler's tick while there is work or trouble
+const BUSY_STEP = 20_000; // the scheduler's tick while there is work or trouble
 const IDLE_STEP = 10 * MINUTE;
 
 export type SimulationInput = {
@@ -222,6 +222,8 @@ export async function runSimulation(input: SimulationInput) {
         }
         case "platform_stops":
           world.stopped.add(f.target!);
+          // Today's export, not sent yet, does not come either.
+          for (const d of queue.filter((q) => q.stream === f.target && q.why === "daily export")) queue.splice(queue.indexOf(d), 1);
           act(f, now, "client", `${f.target} stops sending its daily export`);
           break;
         case "worker_no_work":
@@ -350,7 +352,7 @@ export async function runSimulation(input: SimulationInput) {
       let a: Awaited<ReturnType<typeof alerts>> | undefined;
       switch (f.id) {
         case "db_outage":
-          a = await alerts("breaker_open", "breaker:worker.%", f.at);
+          a = (await alerts("database_unavailable", null, f.at)) ?? (await alerts("breaker_open", "breaker:worker.%", f.at));
           break;
         case "dead_webhook":
           a = await alerts("breaker_open", "breaker:webhook", f.at);
@@ -384,9 +386,11 @@ export async function runSimulation(input: SimulationInput) {
           );
           if (rows[0]) {
             const e = rows[0];
-            f.state.alertOpenedAt = e.opened_at.getTime();
+            // The fault is "an alert nobody acknowledges": it exists from the moment that alert opens.
+            f.result.notes.push(`the primary on-call was unreachable from ${f.result.injectedAt}`);
+            f.at = e.opened_at.getTime();
+            f.result.injectedAt = iso(f.at);
             detect(f, e.escalated_at.getTime(), `escalation of "${e.title}" ${Math.round((e.escalated_at.getTime() - e.opened_at.getTime()) / MINUTE)} min after it opened`);
-            f.result.notes.push(`minutes to detect count from the start of the on-call's absence; the alert itself escalated ${Math.round((e.escalated_at.getTime() - e.opened_at.getTime()) / MINUTE)} min after opening`);
           }
           continue;
         }
@@ -494,7 +498,7 @@ export async function runSimulation(input: SimulationInput) {
     switch (alert.signal) {
       case "partial_promotion": {
         const list = await call("GET", `/partials?review=pending${ws ? `&workspace=${ws}` : ""}`);
-        for (const p of (list.body.partials ?? []) as { id: string }[]) await call("POST", `/partials/${p.id}/acknowledge`, { note: `${incidentId}: invalid rows reviewed with the client; they re-export the rejected rows` });
+        for (const p of (list.body.partials ?? []) as { id?: string; uploadId?: string }[]) await call("POST", `/partials/${p.uploadId ?? p.id}/acknowledge`, { note: `${incidentId}: invalid rows reviewed with the client; they re-export the rejected rows` });
         action = `reviewed ${(list.body.partials ?? []).length} partial upload(s) in the console (D10-02)`;
         break;
       }
@@ -525,7 +529,7 @@ export async function runSimulation(input: SimulationInput) {
       case "worker_anomaly":
         outcome = "false_positive";
         action = "checked what the run processed (WT-06 runbook): a small file after big ones, nothing skipped";
-        if (world.noWork) {
+        if (world.noWork && Number(alert.data?.items) === 0 && Number(alert.data?.claimable) > 0) {
           outcome = "fixed";
           world.noWork = false;
           for (const f of fault("worker_no_work")) f.state.done = true;
@@ -559,7 +563,7 @@ export async function runSimulation(input: SimulationInput) {
         action = "checked the dependency behind the breaker and watched the half-open probe close it";
         break;
     }
-    for (const step of runbook?.steps ?? []) {
+    for (const step of execution.body.id ? (runbook?.steps ?? []) : []) {
       const r = await call("POST", `/runbooks/executions/${execution.body.id}/steps`, { stepId: step.id, result: "ok", note: `${incidentId}` });
       if (r.body.version) version = r.body.version;
       steps.push(step.id);
@@ -624,6 +628,13 @@ export async function runSimulation(input: SimulationInput) {
     if (world.noWork) {
       const backlog = await countWaiting(pool(), ["pending", "processing"]).catch(() => 0);
       await recordWorkerRun(pool(), "parse", backlog, async () => ({ items: 0, outcome: "ok" as const })).catch(() => {});
+      // The fault starts to matter when work waits: detection time counts from the first such run.
+      for (const f of fault("worker_no_work")) if (f.state.injected && !f.state.done && backlog > 0 && !f.state.backlogSeen) {
+        f.state.backlogSeen = true;
+        f.at = now;
+        f.result.injectedAt = iso(now);
+        act(f, now, "fault", `first no-op parse run with ${backlog} upload(s) waiting`);
+      }
     } else await runParse().catch(() => {});
     await runPromote().catch(() => {});
     await runCleanup().catch(() => {});
@@ -727,6 +738,7 @@ export async function runSimulation(input: SimulationInput) {
     engineeringInterventions: engineering.rows.map((r) => ({ at: r.at.toISOString(), actor: r.actor_email, action: r.action })),
     auditByActor: operatorActions.rows,
     operatorErrors,
+    uncaughtErrors: (globalThis as unknown as { __simCrashes?: { at: string; error: string }[] }).__simCrashes ?? [],
     ga: summarizeGa(ga),
     hours,
   };
