@@ -287,6 +287,8 @@ export async function runSimulation(input: SimulationInput) {
       f.state.done = true;
       act(f, now, "fault", `webhook receiver back (${webhook.refused} posts refused meanwhile)`);
     }
+    for (const f of fault("malformed_file")) if (f.state.injected && now >= f.at + f.durationMinutes * MINUTE) f.state.done = true;
+    for (const f of fault("upload_spike")) if (f.state.injected && !queue.some((d) => d.fault === "upload_spike")) f.state.done = true;
     for (const f of fault("alert_unacknowledged")) if (f.state.injected && !f.state.done && now >= f.at + f.durationMinutes * MINUTE) {
       world.primaryAway = false;
       f.state.done = true;
