@@ -573,8 +573,9 @@ export async function runSimulation(input: SimulationInput) {
     await call("POST", `/alerts/${alert.id}/notes`, { body: `${incidentId}: ${action}` });
     if (execution.body.id) await call("POST", `/runbooks/executions/${execution.body.id}/close`, { outcome: "resolved", note: action, expectedVersion: version ?? 1 });
     pendingOutcomes.push({ alertId: alert.id, outcome, op, until: now + 2 * DAY_MS });
-    const f = faultOfAlert(alert.id) ?? (alert.escalated ? fault("alert_unacknowledged").find((x) => x.result.detected && !x.state.answered) : undefined);
-    if (f) {
+    const related = [faultOfAlert(alert.id), alert.escalated ? fault("alert_unacknowledged").find((x) => x.result.detected && !x.state.answered) : undefined];
+    for (const f of related) {
+      if (!f) continue;
       if (f.id === "alert_unacknowledged") f.state.answered = true;
       act(f, now, actor, `learned by ${via}; acknowledged, ran runbook ${alert.runbook} (${steps.length} steps, ${incidentId}): ${action}`);
     }
