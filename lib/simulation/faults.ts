@@ -66,7 +66,9 @@ export function planFaults(startMs: number, days: number, seed: number, only: Fa
   blocks.forEach((block, instance) => {
     for (const id of FAULT_IDS) {
       if (only && !only.includes(id)) continue;
-      const [day, hour, duration] = hours[id];
+      const [planned, hour, duration] = hours[id];
+      // A one-day run puts the second day's faults on its only day.
+      const day = Math.min(planned, days - 1);
       const jitter = ((seed * 7919 + instance * 104729 + FAULT_IDS.indexOf(id) * 31) % 21) * 60_000;
       // Faults that ride on a daily delivery keep the delivery's hour.
       const rides = ["partial_upload", "spend_jump", "platform_stops", "duplicate_upload"].includes(id);
