@@ -30,7 +30,7 @@ export function reportMarkdown(report: SimulationReport, chartFile: string): str
       `${n(l.rowsLost)} rows lost, ${report.engineeringInterventions.length} engineering interventions.`,
     ...v.failures.map((f) => `- ✗ ${f}`),
     "",
-    `![Uploads, promoted rows and open alerts per hour, with the faults](${chartFile})`,
+    `![Uploads accepted and active alerts per hour, with the faults](${chartFile})`,
     "",
     "## Faults",
     "",
@@ -83,7 +83,7 @@ export function reportMarkdown(report: SimulationReport, chartFile: string): str
   return lines.join("\n");
 }
 
-/** A plain SVG: uploads accepted and open alerts per hour, fault injections as marks. */
+/** A plain SVG: uploads accepted and active (open or acknowledged) alerts per hour, fault injections as marks. */
 export function reportChart(report: SimulationReport): string {
   const W = 1200;
   const H = 360;
@@ -110,7 +110,7 @@ export function reportChart(report: SimulationReport): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${pad.l}" y="18" font-size="13">Uploads accepted per hour (bars, max ${maxUp}) · open alerts (red line, max ${maxAl}) · faults (dashed: green detected, red not; numbers as in the report)</text>`,
+    `<text x="${pad.l}" y="18" font-size="13">Uploads accepted per hour (bars, max ${maxUp}) · active alerts, open or acknowledged (red line, max ${maxAl}) · faults (dashed: green detected, red not; numbers as in the report)</text>`,
     ...bars,
     `<path d="${line}" fill="none" stroke="#dc2626" stroke-width="1.5"/>`,
     ...marks,
