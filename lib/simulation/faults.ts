@@ -23,7 +23,7 @@ export const DETECTORS: Record<FaultId, { label: string; detector: string; thres
   dead_webhook: { label: "Dead alert webhook (receiver answers 500)", detector: "signal breaker_open (breaker webhook)", thresholdMinutes: 60 },
   kill_switch_no_incident: { label: "Kill-switch change without an incident ID", detector: "signal kill_switch_unaccountable (the refusal is audited)", thresholdMinutes: 5 },
   platform_stops: { label: "A platform stops sending (freshness)", detector: "signal freshness", thresholdMinutes: 36 * 60 },
-  worker_killed: { label: "Worker killed (SIGKILL) mid-parse", detector: "lease expiry (WORKER_LEASE_SECONDS): another worker claims the upload and resumes it", thresholdMinutes: 10 },
+  worker_killed: { label: "Worker killed (SIGKILL) mid-parse", detector: "lease expiry (WORKER_LEASE_SECONDS): another worker claims the upload and resumes it", thresholdMinutes: 15 },
   worker_no_work: { label: "A parse run that does no work with a backlog (WT-06)", detector: "signal worker_anomaly", thresholdMinutes: 15 },
   partial_upload: { label: "Partial upload (file with invalid rows)", detector: "signal partial_promotion", thresholdMinutes: 30 },
   spend_jump: { label: "Spend jump > 30 % day over day (D10-01)", detector: "signal spend_delta", thresholdMinutes: 60 },

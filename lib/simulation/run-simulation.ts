@@ -256,7 +256,8 @@ export async function runSimulation(input: SimulationInput) {
           break;
         case "upload_spike":
           for (let i = 0; i < 60; i++) {
-            const first = startMs - (120 - i) * DAY_MS;
+            // Each instance backfills its own 60 days: a re-delivered day would replace the first one's rows.
+            const first = startMs - (120 + f.instance * 70 - i) * DAY_MS;
             queue.push({
               at: now,
               stream: "globex/meta",
@@ -302,8 +303,8 @@ export async function runSimulation(input: SimulationInput) {
       stream: "acme/meta",
       workspace: "acme",
       platform: "meta",
-      fileName: `meta_acme_history_2024.csv`,
-      generate: { platform: "meta", rows: 120_000, campaigns: 2000, startDate: "2024-01-01", seed: hashSeed(seed, "big", f.instance) },
+      fileName: `meta_acme_history_2024_${f.instance + 1}.csv`,
+      generate: { platform: "meta", rows: 120_000, campaigns: 2000, startDate: isoDay(Date.UTC(2024, 0, 1) + f.instance * 70 * DAY_MS), seed: hashSeed(seed, "big", f.instance) },
       why: "acme loads 60 days of 2024 history (120 000 rows)",
       fault: "worker_killed",
       attempts: 0,
