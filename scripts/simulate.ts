@@ -45,7 +45,9 @@ const startMs = values.start ? Date.parse(`${values.start}T00:00:00Z`) : today +
 const crashes: { at: string; error: string }[] = [];
 (globalThis as unknown as { __simCrashes: typeof crashes }).__simCrashes = crashes;
 process.on("uncaughtException", (error) => {
-  crashes.push({ at: new Date().toISOString(), error: String(error.stack ?? error).split("\n").slice(0, 6).join(" | ") });
+  // Paths relative to the repository: the report is checked in.
+  const text = String(error.stack ?? error).replaceAll(`${process.cwd()}/`, "");
+  crashes.push({ at: new Date().toISOString(), error: text.split("\n").slice(0, 6).join(" | ") });
   console.log(`  uncaught: ${crashes.at(-1)!.error}`);
 });
 const work = mkdtempSync(path.join(tmpdir(), "ingestion-sim-"));
