@@ -8,7 +8,9 @@ import { Empty, ErrorBox, utc } from "./ui";
 
 /** D10-04 for the PM: record an alert rule's silence as an ACCEPTED UNKNOWN, and read the ones recorded. */
 export function AcceptedUnknowns({ initial, canRecord, incidentId }: { initial: AcceptedUnknown[]; canRecord: Permission; incidentId: string }) {
-  const { data } = useLive<{ acceptedUnknowns: AcceptedUnknown[] }>(["accepted-unknowns"], "/api/console/incidents/accepted-unknowns", { acceptedUnknowns: initial });
+  const { data } = useLive<{ acceptedUnknowns: AcceptedUnknown[] }>(["accepted-unknowns"], "/api/console/incidents/accepted-unknowns", {
+    acceptedUnknowns: initial,
+  });
   const record = useAction<Record<string, string>>("/api/console/incidents/accepted-unknowns");
   const [form, setForm] = useState({ incidentId, title: "", from: "", to: "", impact: "" });
   const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setForm({ ...form, [k]: e.target.value });
@@ -45,26 +47,56 @@ export function AcceptedUnknowns({ initial, canRecord, incidentId }: { initial: 
       >
         <label className="flex flex-col">
           Incident ID (optional)
-          <input value={form.incidentId} onChange={set("incidentId")} disabled={Boolean(denied)} className="rounded border border-slate-300 px-2 py-1 font-mono" />
+          <input
+            value={form.incidentId}
+            onChange={set("incidentId")}
+            disabled={Boolean(denied)}
+            className="rounded border border-slate-300 px-2 py-1 font-mono"
+          />
         </label>
         <label className="flex flex-col md:col-span-3">
           What stayed silent
-          <input value={form.title} onChange={set("title")} required disabled={Boolean(denied)} placeholder="IngestionHighErrorRate did not fire" className="rounded border border-slate-300 px-2 py-1" />
+          <input
+            value={form.title}
+            onChange={set("title")}
+            required
+            disabled={Boolean(denied)}
+            placeholder="IngestionHighErrorRate did not fire"
+            className="rounded border border-slate-300 px-2 py-1"
+          />
         </label>
         <label className="flex flex-col">
           From (UTC)
-          <input type="datetime-local" value={form.from} onChange={set("from")} required disabled={Boolean(denied)} className="rounded border border-slate-300 px-2 py-1" />
+          <input
+            type="datetime-local"
+            value={form.from}
+            onChange={set("from")}
+            required
+            disabled={Boolean(denied)}
+            className="rounded border border-slate-300 px-2 py-1"
+          />
         </label>
         <label className="flex flex-col">
           To (UTC)
-          <input type="datetime-local" value={form.to} onChange={set("to")} required disabled={Boolean(denied)} className="rounded border border-slate-300 px-2 py-1" />
+          <input
+            type="datetime-local"
+            value={form.to}
+            onChange={set("to")}
+            required
+            disabled={Boolean(denied)}
+            className="rounded border border-slate-300 px-2 py-1"
+          />
         </label>
         <label className="flex flex-col md:col-span-4">
           Impact
           <textarea value={form.impact} onChange={set("impact")} required disabled={Boolean(denied)} className="h-20 rounded border border-slate-300 p-1" />
         </label>
         <div className="md:col-span-4">
-          <button disabled={Boolean(denied) || record.isPending} title={denied ? `Not allowed: ${denied}` : undefined} className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white disabled:opacity-40">
+          <button
+            disabled={Boolean(denied) || record.isPending}
+            title={denied ? `Not allowed: ${denied}` : undefined}
+            className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white disabled:opacity-40"
+          >
             Record as accepted unknown
           </button>
           {denied && <span className="ml-2 text-xs text-slate-500">Not allowed: {denied}</span>}

@@ -91,9 +91,19 @@ export function ActionForm(props: Props) {
         <>
           <label className="text-sm font-medium">
             Incident ID
-            <input name="incidentId" required placeholder={props.incidentIdFormat ? (props.incidentIdFormat.example ?? "") : "INC-1234"} aria-describedby={props.incidentIdFormat ? hintId : undefined} className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono" />
+            <input
+              name="incidentId"
+              required
+              placeholder={props.incidentIdFormat ? (props.incidentIdFormat.example ?? "") : "INC-1234"}
+              aria-describedby={props.incidentIdFormat ? hintId : undefined}
+              className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono"
+            />
           </label>
-          {props.incidentIdFormat && <span id={hintId} className="-mt-1 text-xs text-slate-600">Expected form: an ID {props.incidentIdFormat.hint}.</span>}
+          {props.incidentIdFormat && (
+            <span id={hintId} className="-mt-1 text-xs text-slate-600">
+              Expected form: an ID {props.incidentIdFormat.hint}.
+            </span>
+          )}
         </>
       )}
       {props.withExpiry && (

@@ -37,7 +37,8 @@ export function AdminKeys({ initial, workspace }: { initial: ApiKeysView; worksp
         </div>
       </div>
       <p className="text-sm text-slate-700">
-        A revoked key gets 401 on its next request. Keys are shown by prefix only; create one with <code>npm run cli -- apikey create --workspace &lt;slug&gt;</code>.
+        A revoked key gets 401 on its next request. Keys are shown by prefix only; create one with{" "}
+        <code>npm run cli -- apikey create --workspace &lt;slug&gt;</code>.
       </p>
       <ErrorBox error={error} />
       {view.groups.length === 0 && <Empty>No workspaces yet.</Empty>}
@@ -54,17 +55,33 @@ export function AdminKeys({ initial, workspace }: { initial: ApiKeysView; worksp
                 <caption className="sr-only">API keys of {w.slug}</caption>
                 <thead className="border-b border-slate-300 text-slate-600">
                   <tr>
-                    <th scope="col" className="py-2 pr-3">Prefix</th>
-                    <th scope="col" className="py-2 pr-3">Name</th>
-                    <th scope="col" className="py-2 pr-3">Created</th>
-                    <th scope="col" className="py-2 pr-3">Last used</th>
-                    <th scope="col" className="py-2 pr-3">Status</th>
-                    <th scope="col" className="py-2">Actions</th>
+                    <th scope="col" className="py-2 pr-3">
+                      Prefix
+                    </th>
+                    <th scope="col" className="py-2 pr-3">
+                      Name
+                    </th>
+                    <th scope="col" className="py-2 pr-3">
+                      Created
+                    </th>
+                    <th scope="col" className="py-2 pr-3">
+                      Last used
+                    </th>
+                    <th scope="col" className="py-2 pr-3">
+                      Status
+                    </th>
+                    <th scope="col" className="py-2">
+                      Actions
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
                   {keys.map((k) => (
-                    <tr key={k.id} data-testid={`key-${k.prefix}`} className={`border-b border-slate-100 align-top ${k.revokedAt ? "bg-slate-50 text-slate-500" : ""}`}>
+                    <tr
+                      key={k.id}
+                      data-testid={`key-${k.prefix}`}
+                      className={`border-b border-slate-100 align-top ${k.revokedAt ? "bg-slate-50 text-slate-500" : ""}`}
+                    >
                       <th scope="row" className="py-2 pr-3 font-mono font-medium">
                         {k.prefix}…
                       </th>

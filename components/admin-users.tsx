@@ -18,8 +18,8 @@ export function AdminUsers({ initial, currentUserId }: { initial: UserSummary[];
         <Freshness updatedAt={dataUpdatedAt} error={error} />
       </div>
       <p className="text-sm text-slate-700">
-        Disabling a user refuses their very next request, in every browser they are signed in with. &ldquo;Sign out everywhere&rdquo; ends their sessions but lets them sign in
-        again. Both are audited with your reason. Add users with <code>npm run cli -- user add</code>.
+        Disabling a user refuses their very next request, in every browser they are signed in with. &ldquo;Sign out everywhere&rdquo; ends their sessions but
+        lets them sign in again. Both are audited with your reason. Add users with <code>npm run cli -- user add</code>.
       </p>
       <ErrorBox error={error} />
       {users.length === 0 ? (
@@ -30,18 +30,32 @@ export function AdminUsers({ initial, currentUserId }: { initial: UserSummary[];
             <caption className="sr-only">Users</caption>
             <thead className="border-b border-slate-300 text-slate-600">
               <tr>
-                <th scope="col" className="py-2 pr-3">User</th>
-                <th scope="col" className="py-2 pr-3">Roles</th>
-                <th scope="col" className="py-2 pr-3">Last sign-in</th>
-                <th scope="col" className="py-2 pr-3">Status</th>
-                <th scope="col" className="py-2">Actions</th>
+                <th scope="col" className="py-2 pr-3">
+                  User
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  Roles
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  Last sign-in
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  Status
+                </th>
+                <th scope="col" className="py-2">
+                  Actions
+                </th>
               </tr>
             </thead>
             <tbody>
               {users.map((u) => {
                 const self = u.id === currentUserId;
                 return (
-                  <tr key={u.id} data-testid={`user-${u.email}`} className={`border-b border-slate-100 align-top ${u.disabledAt ? "bg-slate-50 text-slate-500" : ""}`}>
+                  <tr
+                    key={u.id}
+                    data-testid={`user-${u.email}`}
+                    className={`border-b border-slate-100 align-top ${u.disabledAt ? "bg-slate-50 text-slate-500" : ""}`}
+                  >
                     <th scope="row" className="py-2 pr-3 font-medium">
                       {u.email}
                       {self && <span className="ml-1 text-xs text-slate-500">(you)</span>}

@@ -23,7 +23,13 @@ function entries(d: Detail): Entry[] {
       at: String(n.at),
       kind: "notification" as const,
       key: `w${n.id}`,
-      who: KIND_LABEL[n.kind] + (n.recipientEmail ? ` → ${n.recipientName ? `${n.recipientName} (${n.recipientEmail})` : n.recipientEmail}` : n.kind === "escalation_secondary" ? " → nobody on the roster" : ""),
+      who:
+        KIND_LABEL[n.kind] +
+        (n.recipientEmail
+          ? ` → ${n.recipientName ? `${n.recipientName} (${n.recipientEmail})` : n.recipientEmail}`
+          : n.kind === "escalation_secondary"
+            ? " → nobody on the roster"
+            : ""),
       text: n.message,
       result: n.result === "sent" ? `delivered (HTTP ${n.httpStatus})` : `NOT delivered: ${n.error ?? "unknown error"}`,
     })),
@@ -36,7 +42,9 @@ export function AlertTimeline({ alertId, notes, canNote }: { alertId: string; no
   const [open, setOpen] = useState(false);
   return (
     <details className="mt-2 text-sm" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
-      <summary className="cursor-pointer text-blue-700 underline">Timeline and notes ({notes} note{notes === 1 ? "" : "s"})</summary>
+      <summary className="cursor-pointer text-blue-700 underline">
+        Timeline and notes ({notes} note{notes === 1 ? "" : "s"})
+      </summary>
       {open && <TimelineBody alertId={alertId} canNote={canNote} />}
     </details>
   );
@@ -83,7 +91,11 @@ function TimelineBody({ alertId, canNote }: { alertId: string; canNote: Permissi
           disabled={Boolean(denied)}
           className="h-16 flex-1 rounded border border-slate-300 p-1"
         />
-        <button disabled={Boolean(denied) || !body.trim() || add.isPending} title={denied ? `Not allowed: ${denied}` : undefined} className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white disabled:opacity-40">
+        <button
+          disabled={Boolean(denied) || !body.trim() || add.isPending}
+          title={denied ? `Not allowed: ${denied}` : undefined}
+          className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white disabled:opacity-40"
+        >
           Add note
         </button>
       </form>

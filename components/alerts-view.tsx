@@ -16,7 +16,14 @@ const SEVERITY_STYLE: Record<string, string> = {
   info: "bg-slate-100 text-slate-700",
 };
 
-export function AlertsView(props: { query: string; initial: AlertList; partials: PartialUpload[]; canAck: Permission; canAckPartial: Permission; canRunPartialRunbook: Permission }) {
+export function AlertsView(props: {
+  query: string;
+  initial: AlertList;
+  partials: PartialUpload[];
+  canAck: Permission;
+  canAckPartial: Permission;
+  canRunPartialRunbook: Permission;
+}) {
   const { data, error, dataUpdatedAt } = useLive<AlertList>(["alerts", props.query], `/api/console/alerts${props.query}`, props.initial);
   const partials = useLive<{ partials: PartialUpload[] }>(["partials"], "/api/console/partials?review=all", { partials: props.partials });
   const ack = useAction<{ id: string }>((b) => `/api/console/alerts/${b.id}/acknowledge`);
@@ -37,7 +44,12 @@ export function AlertsView(props: { query: string; initial: AlertList; partials:
       <form aria-label="Filter alerts" className="flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm">
         <FilterSelect name="status" label="Status" value={params.get("status")} options={["active", "open", "acknowledged", "resolved"]} />
         <FilterSelect name="ownerRole" label="Owner role" value={params.get("ownerRole")} options={["oncall", "sre_lead", "ingestion_owner", "support_lead"]} />
-        <FilterSelect name="scenario" label="Scenario" value={params.get("scenario")} options={["D8", "D10-01", "D10-02", "D10-03", "D10-05", "D10-06", "D10-07", "D10-08", "D10-09", "D10-10", "WT-06"]} />
+        <FilterSelect
+          name="scenario"
+          label="Scenario"
+          value={params.get("scenario")}
+          options={["D8", "D10-01", "D10-02", "D10-03", "D10-05", "D10-06", "D10-07", "D10-08", "D10-09", "D10-10", "WT-06"]}
+        />
         <label className="flex flex-col">
           Workspace
           <input name="workspace" defaultValue={params.get("workspace") ?? ""} className="rounded border border-slate-300 px-2 py-1" />
@@ -56,7 +68,10 @@ export function AlertsView(props: { query: string; initial: AlertList; partials:
       ) : (
         <ul className="space-y-2">
           {list.alerts.map((a) => (
-            <li key={a.id} className={`rounded-lg border bg-white p-3 ${a.status === "open" && (a.severity === "critical" || a.severity === "page") ? "border-red-600" : "border-slate-200"}`}>
+            <li
+              key={a.id}
+              className={`rounded-lg border bg-white p-3 ${a.status === "open" && (a.severity === "critical" || a.severity === "page") ? "border-red-600" : "border-slate-200"}`}
+            >
               <div className="flex flex-wrap items-center gap-2">
                 <span className={`rounded px-2 py-0.5 text-xs font-bold uppercase ${SEVERITY_STYLE[a.severity]}`}>{a.severity}</span>
                 <strong>{a.title}</strong>
@@ -127,4 +142,3 @@ export function AlertsView(props: { query: string; initial: AlertList; partials:
     </div>
   );
 }
-

@@ -24,7 +24,13 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 export function useLive<T>(key: unknown[], path: string, initialData?: T) {
   // When the server rendered the initial data: taken once, on the first render.
   const [renderedAt] = useState(() => Date.now());
-  return useQuery<T>({ queryKey: key, queryFn: () => call<T>(path), initialData, initialDataUpdatedAt: initialData ? renderedAt : undefined, refetchInterval: 4000 });
+  return useQuery<T>({
+    queryKey: key,
+    queryFn: () => call<T>(path),
+    initialData,
+    initialDataUpdatedAt: initialData ? renderedAt : undefined,
+    refetchInterval: 4000,
+  });
 }
 
 /** An operator action: POST JSON, then refresh everything on screen so the result shows at once. */

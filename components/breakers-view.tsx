@@ -4,7 +4,11 @@ import type { BreakerView } from "@/lib/breakers/list-breakers";
 import { useLive } from "./api";
 import { Empty, ErrorBox, Freshness, PageHeader, timeAgo, utc } from "./ui";
 
-const STATE_STYLE: Record<string, string> = { CLOSED: "border-slate-200 bg-white", HALF_OPEN: "border-amber-400 bg-amber-50", OPEN: "border-red-600 bg-red-50 ring-2 ring-red-600" };
+const STATE_STYLE: Record<string, string> = {
+  CLOSED: "border-slate-200 bg-white",
+  HALF_OPEN: "border-amber-400 bg-amber-50",
+  OPEN: "border-red-600 bg-red-50 ring-2 ring-red-600",
+};
 
 export function BreakersView({ initial }: { initial: BreakerView[] }) {
   const { data, error, dataUpdatedAt } = useLive<{ breakers: BreakerView[] }>(["breakers"], "/api/console/breakers", { breakers: initial });
@@ -15,7 +19,8 @@ export function BreakersView({ initial }: { initial: BreakerView[] }) {
         <Freshness updatedAt={dataUpdatedAt} error={error} />
       </PageHeader>
       <p className="mb-3 text-sm text-slate-600">
-        CLOSED → OPEN after repeated failures in a window; HALF_OPEN after the cool-down lets one probe through. A worker whose breaker is open does no work and says so in its run.
+        CLOSED → OPEN after repeated failures in a window; HALF_OPEN after the cool-down lets one probe through. A worker whose breaker is open does no work and
+        says so in its run.
       </p>
       <ErrorBox error={error} />
       {breakers.length === 0 ? (

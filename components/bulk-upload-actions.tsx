@@ -22,7 +22,9 @@ export type Selection = { ids: string[] } | { filter: Partial<UploadFilters> };
 export function BulkUploadActions({ selection, count, permissions }: { selection: Selection; count: string; permissions: Record<BulkAction, Permission> }) {
   const [action, setAction] = useState<BulkAction | null>(null);
   const preview = useAction<{ action: BulkAction } & Selection, BulkPreview>("/api/console/uploads/bulk/preview");
-  const apply = useAction<Record<string, unknown> & { action: BulkAction }, { results: BulkOutcome[] }>((body) => `/api/console/uploads/bulk/${ROUTE[body.action]}`);
+  const apply = useAction<Record<string, unknown> & { action: BulkAction }, { results: BulkOutcome[] }>(
+    (body) => `/api/console/uploads/bulk/${ROUTE[body.action]}`,
+  );
   const plan = action && preview.data?.action === action ? preview.data : null;
   const results = apply.data?.results;
 
@@ -37,7 +39,13 @@ export function BulkUploadActions({ selection, count, permissions }: { selection
       <div className="flex flex-wrap items-center gap-2">
         <strong data-testid="bulk-count">{count}</strong>
         {(Object.keys(LABEL) as BulkAction[]).map((a) => (
-          <GuardedButton key={a} label={`Preview: ${LABEL[a]}`} permission={permissions[a]} onClick={() => start(a)} className="border border-slate-400 bg-white text-slate-900 hover:bg-slate-100" />
+          <GuardedButton
+            key={a}
+            label={`Preview: ${LABEL[a]}`}
+            permission={permissions[a]}
+            onClick={() => start(a)}
+            className="border border-slate-400 bg-white text-slate-900 hover:bg-slate-100"
+          />
         ))}
       </div>
       {preview.isPending && <p className="mt-2">Computing the preview…</p>}
@@ -54,7 +62,9 @@ export function BulkUploadActions({ selection, count, permissions }: { selection
               count={plan.apply}
               pending={apply.isPending}
               error={apply.error}
-              onSubmit={(fields) => apply.mutateAsync({ action: plan.action, ...fields, items: plan.items.filter((i) => i.will === "apply").map((i) => i.expected) })}
+              onSubmit={(fields) =>
+                apply.mutateAsync({ action: plan.action, ...fields, items: plan.items.filter((i) => i.will === "apply").map((i) => i.expected) })
+              }
             />
           ) : (
             <p className="mt-2 text-slate-700">Nothing to do: every selected upload would be left as it is.</p>
@@ -64,8 +74,8 @@ export function BulkUploadActions({ selection, count, permissions }: { selection
       {results && plan && (
         <div className="mt-3" data-testid="bulk-results">
           <p className="font-semibold">
-            {LABEL[plan.action]}: {results.filter((r) => r.outcome === "done").length} done, {results.filter((r) => r.outcome === "changed").length} changed meanwhile (left
-            untouched), {results.filter((r) => r.outcome === "skipped").length} refused.
+            {LABEL[plan.action]}: {results.filter((r) => r.outcome === "done").length} done, {results.filter((r) => r.outcome === "changed").length} changed
+            meanwhile (left untouched), {results.filter((r) => r.outcome === "skipped").length} refused.
           </p>
           <table className="mt-2 w-full border-collapse bg-white">
             <tbody>
@@ -120,7 +130,13 @@ function PreviewTable({ plan }: { plan: BulkPreview }) {
   );
 }
 
-function ConfirmForm(props: { action: BulkAction; count: number; pending: boolean; error: ApiError | null; onSubmit: (fields: Record<string, string>) => Promise<unknown> }) {
+function ConfirmForm(props: {
+  action: BulkAction;
+  count: number;
+  pending: boolean;
+  error: ApiError | null;
+  onSubmit: (fields: Record<string, string>) => Promise<unknown>;
+}) {
   const label = `Confirm: ${LABEL[props.action]} ${props.count} upload${props.count === 1 ? "" : "s"}`;
   return (
     <form
@@ -150,7 +166,11 @@ function ConfirmForm(props: { action: BulkAction; count: number; pending: boolea
         </>
       )}
       <ErrorLine error={props.error} />
-      <button type="submit" disabled={props.pending} className={`self-start rounded px-3 py-1.5 font-semibold text-white ${props.action === "force_fail" ? "bg-red-700" : "bg-slate-900"}`}>
+      <button
+        type="submit"
+        disabled={props.pending}
+        className={`self-start rounded px-3 py-1.5 font-semibold text-white ${props.action === "force_fail" ? "bg-red-700" : "bg-slate-900"}`}
+      >
         {props.pending ? "Working…" : label}
       </button>
     </form>

@@ -19,7 +19,11 @@ function both(a: Permission, b: Permission): Permission {
   return a.allowed ? b : a;
 }
 
-function SetBy({ entry }: { entry: { setBy: string; setAt: string | Date; reason: string | null; incidentId: string | null; expiresAt: string | Date | null } }) {
+function SetBy({
+  entry,
+}: {
+  entry: { setBy: string; setAt: string | Date; reason: string | null; incidentId: string | null; expiresAt: string | Date | null };
+}) {
   return (
     <p className="text-xs text-slate-600">
       Set by <strong>{entry.setBy}</strong> {timeAgo(entry.setAt)} ({utc(entry.setAt)}){entry.incidentId ? ` · ${entry.incidentId}` : ""}
@@ -55,7 +59,10 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
       </PageHeader>
       <ErrorBox error={error} />
 
-      <section aria-label="Global mode" className={`rounded-lg border p-4 ${c.effectiveMode === "halted" ? "border-red-600 bg-red-50" : c.effectiveMode === "draining" ? "border-amber-400 bg-amber-50" : "border-slate-200 bg-white"}`}>
+      <section
+        aria-label="Global mode"
+        className={`rounded-lg border p-4 ${c.effectiveMode === "halted" ? "border-red-600 bg-red-50" : c.effectiveMode === "draining" ? "border-amber-400 bg-amber-50" : "border-slate-200 bg-white"}`}
+      >
         <h2 className="text-lg font-semibold">
           Ingestion is <span data-testid="mode">{c.effectiveMode.toUpperCase()}</span>
         </h2>
@@ -75,8 +82,8 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
           <SetBy entry={c.mode} />
         )}
         <p className="mt-1 text-sm text-slate-700">
-          Pause (drain) rejects new uploads and lets in-flight ones finish (D8 §4.1). Halt stops every worker transition at once (D10-09). Every change needs a reason and an
-          incident ID and is audited.
+          Pause (drain) rejects new uploads and lets in-flight ones finish (D8 §4.1). Halt stops every worker transition at once (D10-09). Every change needs a
+          reason and an incident ID and is audited.
         </p>
         {mode.error && <ErrorBox error={mode.error} />}
         <div className="mt-3 flex flex-wrap items-start gap-3">
@@ -193,7 +200,10 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
             await rollout
               .mutateAsync({
                 phase: String(f.get("phase")),
-                allowlist: String(f.get("allowlist")).split(",").map((s) => s.trim()).filter(Boolean),
+                allowlist: String(f.get("allowlist"))
+                  .split(",")
+                  .map((s) => s.trim())
+                  .filter(Boolean),
                 reason: String(f.get("reason")),
                 incidentId: String(f.get("incidentId")),
                 expiresAt: f.get("expiresAt") ? new Date(String(f.get("expiresAt"))).toISOString() : null,
@@ -221,7 +231,13 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
           </label>
           <label className="flex flex-col">
             Incident ID
-            <input name="incidentId" required placeholder={incident.example ?? ""} aria-describedby="rollout-incident-hint" className="rounded border px-2 py-1 font-mono" />
+            <input
+              name="incidentId"
+              required
+              placeholder={incident.example ?? ""}
+              aria-describedby="rollout-incident-hint"
+              className="rounded border px-2 py-1 font-mono"
+            />
           </label>
           <label className="flex flex-col">
             Revert automatically at (optional)
@@ -253,7 +269,9 @@ export function ControlsPanel({ initial }: { initial: ControlsView }) {
                 <tr key={u.id} className="border-b">
                   <td className="p-2">{u.email}</td>
                   <td className="p-2 text-slate-600">{u.roles.join(", ")}</td>
-                  <td className={`p-2 font-semibold ${u.killSwitchSuspended ? "text-red-700" : "text-emerald-700"}`}>{u.killSwitchSuspended ? "suspended" : "active"}</td>
+                  <td className={`p-2 font-semibold ${u.killSwitchSuspended ? "text-red-700" : "text-emerald-700"}`}>
+                    {u.killSwitchSuspended ? "suspended" : "active"}
+                  </td>
                   <td className="p-2">
                     <ActionForm
                       label={u.killSwitchSuspended ? `Restore privileges of ${u.email}` : `Suspend privileges of ${u.email}`}

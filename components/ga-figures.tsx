@@ -159,7 +159,8 @@ export function GaEvidence({ figures }: { figures: GaFigures }) {
           <ul className="mt-2 space-y-1 text-sm">
             {figures.interventions.map((i, n) => (
               <li key={n}>
-                <span className="font-mono text-xs text-slate-500">{i.at.replace("T", " ").slice(0, 19)}</span> <strong>{i.action}</strong> {i.target} by {i.actor}
+                <span className="font-mono text-xs text-slate-500">{i.at.replace("T", " ").slice(0, 19)}</span> <strong>{i.action}</strong> {i.target} by{" "}
+                {i.actor}
                 {i.incidentId && <span className="font-mono"> · {i.incidentId}</span>}
                 {i.reason && <span className="text-slate-600"> — {i.reason}</span>}
               </li>

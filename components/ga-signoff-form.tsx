@@ -23,11 +23,15 @@ export function GaDecision({ form }: { form: GaSignoff }) {
       className={`rounded-lg border p-3 ${form.status === "approved" ? "border-emerald-500 bg-emerald-50" : form.status === "deferred" ? "border-amber-500 bg-amber-50" : "border-slate-300 bg-white"}`}
     >
       {form.status === "approved" && (
-        <p className="text-lg font-semibold text-emerald-800">Decision: GA APPROVED <span className="text-sm font-normal">({utc(form.decidedAt)})</span></p>
+        <p className="text-lg font-semibold text-emerald-800">
+          Decision: GA APPROVED <span className="text-sm font-normal">({utc(form.decidedAt)})</span>
+        </p>
       )}
       {form.status === "deferred" && (
         <>
-          <p className="text-lg font-semibold text-amber-900">Decision: GA DEFERRED <span className="text-sm font-normal">({utc(form.decidedAt)})</span></p>
+          <p className="text-lg font-semibold text-amber-900">
+            Decision: GA DEFERRED <span className="text-sm font-normal">({utc(form.decidedAt)})</span>
+          </p>
           <p className="text-sm">Reason: {form.decisionReason}</p>
           <p className="text-sm">Re-review date: {form.reReviewOn}</p>
         </>
@@ -129,8 +133,8 @@ function ChecklistSection({ form, editDenied }: { form: GaSignoff; editDenied: s
     <section aria-label="Qualitative checklist" className="rounded-lg border border-slate-200 bg-white p-3">
       <h3 className="font-semibold">Qualitative criteria (D8 §6.1) — filled in by the Product Manager</h3>
       <p className="text-sm text-slate-600">
-        Evidence from the window: {form.figures.context.pages} pages ({form.figures.context.pagesPerWeek} per week); {form.figures.context.runbookExecutionsResolved} runbook executions
-        resolved; {form.figures.context.runbookExecutionsOpen} open now.
+        Evidence from the window: {form.figures.context.pages} pages ({form.figures.context.pagesPerWeek} per week);{" "}
+        {form.figures.context.runbookExecutionsResolved} runbook executions resolved; {form.figures.context.runbookExecutionsOpen} open now.
         {c && form.checklistBy ? ` Last saved by ${form.checklistBy} ${utc(form.checklistAt)}.` : " Not filled in yet: nobody can sign before it is."}
       </p>
       <form
@@ -143,7 +147,10 @@ function ChecklistSection({ form, editDenied }: { form: GaSignoff; editDenied: s
             CHECKLIST_ITEMS.map((i) => [i.key, { met: f.get(`${i.key}-met`) === "yes", note: String(f.get(`${i.key}-note`) ?? "") }]),
           ) as Checklist;
           setSaved(false);
-          await save.mutateAsync({ checklist, expectedVersion: form.version }).then(() => setSaved(true), () => {});
+          await save.mutateAsync({ checklist, expectedVersion: form.version }).then(
+            () => setSaved(true),
+            () => {},
+          );
         }}
       >
         <fieldset disabled={Boolean(editDenied)} className="space-y-2">
@@ -174,7 +181,11 @@ function ChecklistSection({ form, editDenied }: { form: GaSignoff; editDenied: s
               Save checklist
             </button>
             {editDenied && <span className="text-xs text-slate-500">{editDenied}</span>}
-            {saved && !save.error && <span role="status" className="text-sm text-emerald-700">Checklist saved.</span>}
+            {saved && !save.error && (
+              <span role="status" className="text-sm text-emerald-700">
+                Checklist saved.
+              </span>
+            )}
           </div>
         )}
         <ErrorBox error={save.error} />
@@ -212,7 +223,8 @@ function ApprovalLine({ line, form, permission, me }: { line: GaLine; form: GaSi
           <p className="font-semibold">{LINE_LABEL[line]}</p>
           {signed ? (
             <p className="text-sm">
-              {signed.vote === "approve" ? "Approved" : "Deferred"} by <strong>{signed.signerName ? `${signed.signerName} (${signed.signerEmail})` : signed.signerEmail}</strong> on {utc(signed.signedAt)}
+              {signed.vote === "approve" ? "Approved" : "Deferred"} by{" "}
+              <strong>{signed.signerName ? `${signed.signerName} (${signed.signerEmail})` : signed.signerEmail}</strong> on {utc(signed.signedAt)}
               {signed.note && <span className="block text-slate-600">“{signed.note}”</span>}
             </p>
           ) : (
@@ -220,7 +232,13 @@ function ApprovalLine({ line, form, permission, me }: { line: GaLine; form: GaSi
           )}
         </div>
         {!signed && form.status === "open" && !open && (
-          <GuardedButton label={label} permission={denied ? { allowed: false, reason: denied } : { allowed: true }} onClick={() => setOpen(true)} className="bg-slate-900 text-white" align="end" />
+          <GuardedButton
+            label={label}
+            permission={denied ? { allowed: false, reason: denied } : { allowed: true }}
+            onClick={() => setOpen(true)}
+            className="bg-slate-900 text-white"
+            align="end"
+          />
         )}
       </div>
       {open && !signed && (
@@ -264,7 +282,13 @@ function ApprovalLine({ line, form, permission, me }: { line: GaLine; form: GaSi
           {vote === "defer" && (
             <label className="text-sm font-medium">
               Re-review date
-              <input name="reReviewOn" type="date" required min={now === null ? undefined : new Date(now + 86_400_000).toISOString().slice(0, 10)} className="mt-1 block rounded border border-slate-300 px-2 py-1" />
+              <input
+                name="reReviewOn"
+                type="date"
+                required
+                min={now === null ? undefined : new Date(now + 86_400_000).toISOString().slice(0, 10)}
+                className="mt-1 block rounded border border-slate-300 px-2 py-1"
+              />
             </label>
           )}
           <ErrorBox error={sign.error} />

@@ -48,11 +48,16 @@ export function GaView({ figures, figuresError, lastDay, today, open, forms, per
           <>
             <h2 className="text-lg font-semibold">
               Live figures for {figures.window.firstDay} … {figures.window.lastDay}{" "}
-              <span className={`ml-2 rounded px-2 py-0.5 text-sm ${figures.allPass ? "bg-emerald-100 text-emerald-800" : "bg-red-100 text-red-800"}`} data-testid="live-verdict">
+              <span
+                className={`ml-2 rounded px-2 py-0.5 text-sm ${figures.allPass ? "bg-emerald-100 text-emerald-800" : "bg-red-100 text-red-800"}`}
+                data-testid="live-verdict"
+              >
                 {figures.allPass ? "all criteria pass" : "not all criteria pass"}
               </span>
             </h2>
-            <p className="text-sm text-slate-600">Computed from the data at {utc(figures.computedAt)}; reload to recompute. A signed form keeps the figures it was signed on.</p>
+            <p className="text-sm text-slate-600">
+              Computed from the data at {utc(figures.computedAt)}; reload to recompute. A signed form keeps the figures it was signed on.
+            </p>
             <FigureTiles figures={figures} testIdPrefix="live" />
             <GaTrends daily={figures.daily} title="Daily trend (live)" />
             <GaEvidence figures={figures} />
@@ -108,7 +113,9 @@ export function GaView({ figures, figuresError, lastDay, today, open, forms, per
                   <td className="p-2 font-mono">
                     {h.figures.window.firstDay} … {h.figures.window.lastDay}
                   </td>
-                  <td className={`p-2 font-semibold ${h.status === "approved" ? "text-emerald-700" : h.status === "deferred" ? "text-amber-800" : ""}`}>{STATUS_LABEL[h.status]}</td>
+                  <td className={`p-2 font-semibold ${h.status === "approved" ? "text-emerald-700" : h.status === "deferred" ? "text-amber-800" : ""}`}>
+                    {STATUS_LABEL[h.status]}
+                  </td>
                   <td className="p-2">{utc(h.decidedAt)}</td>
                   <td className="p-2">{h.signatures.map((s) => `${s.lineLabel}: ${s.signerEmail} (${s.vote})`).join("; ") || "—"}</td>
                   <td className="p-2">{h.reReviewOn ?? "—"}</td>

@@ -38,7 +38,9 @@ export function IncidentReportView({ report, query, canWrite }: { report: Incide
             <li key={i}>{f}</li>
           ))}
         </ul>
-        {t.truncated.length > 0 && <p className="mt-2 text-sm text-amber-800">Only the first 500 entries of {t.truncated.join(", ")} are shown: narrow the window.</p>}
+        {t.truncated.length > 0 && (
+          <p className="mt-2 text-sm text-amber-800">Only the first 500 entries of {t.truncated.join(", ")} are shown: narrow the window.</p>
+        )}
       </section>
 
       <section aria-label="Postmortem draft" className="rounded-lg border border-slate-200 bg-white p-4">
@@ -48,7 +50,10 @@ export function IncidentReportView({ report, query, canWrite }: { report: Incide
             Export Markdown
           </a>
         </div>
-        <p className="text-sm text-slate-600">{pm ? `Saved by ${pm.updatedBy} ${utc(pm.updatedAt)} (version ${pm.version}).` : "Not saved yet."} The timeline and facts are gathered from the data each time.</p>
+        <p className="text-sm text-slate-600">
+          {pm ? `Saved by ${pm.updatedBy} ${utc(pm.updatedAt)} (version ${pm.version}).` : "Not saved yet."} The timeline and facts are gathered from the data
+          each time.
+        </p>
         <form
           key={pm?.version ?? 0}
           aria-label="Postmortem"
@@ -68,7 +73,10 @@ export function IncidentReportView({ report, query, canWrite }: { report: Incide
                 whatChanged: String(f.get("whatChanged") ?? ""),
                 expectedVersion: pm?.version ?? 0,
               })
-              .then(() => true, () => false);
+              .then(
+                () => true,
+                () => false,
+              );
             if (ok) {
               setSaved(true);
               router.refresh();
@@ -82,15 +90,33 @@ export function IncidentReportView({ report, query, canWrite }: { report: Incide
             </label>
             <label className="flex flex-col font-medium">
               What happened
-              <textarea name="whatHappened" rows={4} defaultValue={pm?.whatHappened ?? ""} placeholder="The impact, who noticed, how it unfolded." className="rounded border border-slate-300 px-2 py-1 font-normal" />
+              <textarea
+                name="whatHappened"
+                rows={4}
+                defaultValue={pm?.whatHappened ?? ""}
+                placeholder="The impact, who noticed, how it unfolded."
+                className="rounded border border-slate-300 px-2 py-1 font-normal"
+              />
             </label>
             <label className="flex flex-col font-medium">
               Why
-              <textarea name="why" rows={3} defaultValue={pm?.why ?? ""} placeholder="The root cause and the contributing factors." className="rounded border border-slate-300 px-2 py-1 font-normal" />
+              <textarea
+                name="why"
+                rows={3}
+                defaultValue={pm?.why ?? ""}
+                placeholder="The root cause and the contributing factors."
+                className="rounded border border-slate-300 px-2 py-1 font-normal"
+              />
             </label>
             <label className="flex flex-col font-medium">
               What we changed
-              <textarea name="whatChanged" rows={3} defaultValue={pm?.whatChanged ?? ""} placeholder="Fixes, follow-ups with owners and dates, runbook updates." className="rounded border border-slate-300 px-2 py-1 font-normal" />
+              <textarea
+                name="whatChanged"
+                rows={3}
+                defaultValue={pm?.whatChanged ?? ""}
+                placeholder="Fixes, follow-ups with owners and dates, runbook updates."
+                className="rounded border border-slate-300 px-2 py-1 font-normal"
+              />
             </label>
           </fieldset>
           <div className="flex items-center gap-2">
@@ -103,7 +129,11 @@ export function IncidentReportView({ report, query, canWrite }: { report: Incide
               Save draft
             </button>
             {denied && <span className="text-xs text-slate-500">{denied}</span>}
-            {saved && !save.error && <span role="status" className="text-emerald-700">Draft saved.</span>}
+            {saved && !save.error && (
+              <span role="status" className="text-emerald-700">
+                Draft saved.
+              </span>
+            )}
           </div>
           <ErrorBox error={save.error} />
         </form>
@@ -137,7 +167,15 @@ export function IncidentReportView({ report, query, canWrite }: { report: Incide
                   <td className="p-2">
                     <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${SOURCE_STYLE[e.source]}`}>{e.source}</span>
                   </td>
-                  <td className="p-2">{e.href ? <a className="text-blue-700 underline" href={e.href}>{e.title}</a> : e.title}</td>
+                  <td className="p-2">
+                    {e.href ? (
+                      <a className="text-blue-700 underline" href={e.href}>
+                        {e.title}
+                      </a>
+                    ) : (
+                      e.title
+                    )}
+                  </td>
                   <td className="p-2">{e.actor ?? "—"}</td>
                   <td className="p-2 font-mono text-xs">{e.incidentId ?? ""}</td>
                   <td className="p-2 text-xs text-slate-700">{e.detail}</td>

@@ -26,7 +26,8 @@ export function LaunchView({ initial, canCheck, canDecide }: { initial: LaunchPa
         <section aria-label="Day-0 checklist" className="rounded-lg border border-slate-200 bg-white p-3">
           <h2 className="text-lg font-semibold">Day-0 checklist</h2>
           <p className="text-sm text-slate-600">
-            Checked live by the system where it can; the rest ticked by a named person. {status.open.length ? `${status.open.length} open.` : "Everything is done."}
+            Checked live by the system where it can; the rest ticked by a named person.{" "}
+            {status.open.length ? `${status.open.length} open.` : "Everything is done."}
           </p>
           {SECTIONS.map((section) => (
             <div key={section.id} className="mt-3">
@@ -75,10 +76,18 @@ export function LaunchView({ initial, canCheck, canDecide }: { initial: LaunchPa
 
 function DecisionBanner({ status }: { status: LaunchPage["status"] }) {
   const d = status.decision;
-  if (!d) return <p className="rounded border border-slate-300 bg-slate-50 p-3 text-sm" data-testid="decision">No go/no-go decision recorded yet.</p>;
+  if (!d)
+    return (
+      <p className="rounded border border-slate-300 bg-slate-50 p-3 text-sm" data-testid="decision">
+        No go/no-go decision recorded yet.
+      </p>
+    );
   const go = d.decision === "go";
   return (
-    <p data-testid="decision" className={`rounded border p-3 text-sm ${go ? "border-emerald-400 bg-emerald-50 text-emerald-900" : "border-red-400 bg-red-50 text-red-900"}`}>
+    <p
+      data-testid="decision"
+      className={`rounded border p-3 text-sm ${go ? "border-emerald-400 bg-emerald-50 text-emerald-900" : "border-red-400 bg-red-50 text-red-900"}`}
+    >
       <strong className="text-base">{go ? "GO" : "NO-GO"}</strong> decided by <strong>{d.by}</strong> at {utc(d.at)}: {d.reason}
     </p>
   );
@@ -91,7 +100,9 @@ function ManualItem({ item, permission }: { item: LaunchPage["status"]["manual"]
   const noteLabel = "noteLabel" in item ? (item.noteLabel as string) : null;
   return (
     <li className="flex flex-wrap items-start gap-2 py-1.5" data-testid={`item-${item.key}`}>
-      <span className={`mt-0.5 w-12 shrink-0 rounded px-1 text-center text-xs font-bold ${checked ? LEVEL_STYLE.pass : "bg-slate-100 text-slate-600"}`}>{checked ? "DONE" : "OPEN"}</span>
+      <span className={`mt-0.5 w-12 shrink-0 rounded px-1 text-center text-xs font-bold ${checked ? LEVEL_STYLE.pass : "bg-slate-100 text-slate-600"}`}>
+        {checked ? "DONE" : "OPEN"}
+      </span>
       <span className="min-w-0 flex-1">
         <strong>{item.label}</strong>
         {item.tick && (
@@ -111,7 +122,12 @@ function ManualItem({ item, permission }: { item: LaunchPage["status"]["manual"]
           <span className="sr-only">
             {noteLabel} for {item.label}
           </span>
-          <input value={note} onChange={(e) => setNote(e.target.value)} placeholder={noteLabel} className="w-36 rounded border border-slate-300 px-1.5 py-0.5" />
+          <input
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            placeholder={noteLabel}
+            className="w-36 rounded border border-slate-300 px-1.5 py-0.5"
+          />
         </label>
       )}
       <GuardedButton
@@ -128,7 +144,11 @@ function ManualItem({ item, permission }: { item: LaunchPage["status"]["manual"]
 function DecisionForm({ status, permission }: { status: LaunchPage["status"]; permission: Permission }) {
   const decide = useAction<{ decision: "go" | "no_go"; reason: string }>("/api/console/launch/decision");
   const [reason, setReason] = useState("");
-  const goBlocked: Permission = !permission.allowed ? permission : status.open.length ? { allowed: false, reason: `${status.open.length} item(s) still open` } : permission;
+  const goBlocked: Permission = !permission.allowed
+    ? permission
+    : status.open.length
+      ? { allowed: false, reason: `${status.open.length} item(s) still open` }
+      : permission;
   return (
     <section aria-label="Go/no-go" className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
       <h2 className="text-lg font-semibold">Go / no-go (D8 §1.5)</h2>
@@ -147,8 +167,18 @@ function DecisionForm({ status, permission }: { status: LaunchPage["status"]; pe
         <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} className="mt-1 w-full rounded border border-slate-300 px-2 py-1" />
       </label>
       <div className="mt-2 flex gap-3">
-        <GuardedButton label="Record GO" permission={goBlocked} onClick={() => decide.mutate({ decision: "go", reason })} className="bg-emerald-700 text-white hover:bg-emerald-800" />
-        <GuardedButton label="Record NO-GO" permission={permission} onClick={() => decide.mutate({ decision: "no_go", reason })} className="bg-red-700 text-white hover:bg-red-800" />
+        <GuardedButton
+          label="Record GO"
+          permission={goBlocked}
+          onClick={() => decide.mutate({ decision: "go", reason })}
+          className="bg-emerald-700 text-white hover:bg-emerald-800"
+        />
+        <GuardedButton
+          label="Record NO-GO"
+          permission={permission}
+          onClick={() => decide.mutate({ decision: "no_go", reason })}
+          className="bg-red-700 text-white hover:bg-red-800"
+        />
       </div>
       <ErrorText error={decide.error} />
     </section>
@@ -160,11 +190,22 @@ function Announcement({ text }: { text: string }) {
   return (
     <section aria-label="Announcement" className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
       <h2 className="text-lg font-semibold">Announcement for #ingestion-rollout (D8 §2.3)</h2>
-      <textarea readOnly value={text} rows={6} aria-label="Announcement text" className="mt-1 w-full rounded border border-slate-300 bg-slate-50 p-2 font-mono text-xs" />
+      <textarea
+        readOnly
+        value={text}
+        rows={6}
+        aria-label="Announcement text"
+        className="mt-1 w-full rounded border border-slate-300 bg-slate-50 p-2 font-mono text-xs"
+      />
       <button
         type="button"
         className="mt-1 rounded bg-slate-900 px-3 py-1.5 font-semibold text-white"
-        onClick={() => navigator.clipboard.writeText(text).then(() => setCopied(true), () => setCopied(false))}
+        onClick={() =>
+          navigator.clipboard.writeText(text).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          )
+        }
       >
         {copied ? "Copied" : "Copy announcement"}
       </button>
@@ -173,18 +214,22 @@ function Announcement({ text }: { text: string }) {
 }
 
 function HourlyHealthView({ health }: { health: LaunchPage["health"] }) {
-  const target = (ok: boolean) => <span className={`ml-2 rounded px-1 text-xs font-bold ${ok ? LEVEL_STYLE.pass : LEVEL_STYLE.fail}`}>{ok ? "ON TARGET" : "OFF TARGET"}</span>;
+  const target = (ok: boolean) => (
+    <span className={`ml-2 rounded px-1 text-xs font-bold ${ok ? LEVEL_STYLE.pass : LEVEL_STYLE.fail}`}>{ok ? "ON TARGET" : "OFF TARGET"}</span>
+  );
   return (
     <section aria-label="Hourly health check" className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
       <h2 className="text-lg font-semibold">Hourly health check (D8 §3.2)</h2>
       <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2">
         <dt className="font-medium">Uploads, last hour</dt>
         <dd data-testid="health-uploads">
-          {health.total === 0 ? "None in the last hour." : health.uploads.map((u) => (
-            <span key={u.status} className="mr-2">
-              <StatusBadge status={u.status} /> {u.n}
-            </span>
-          ))}
+          {health.total === 0
+            ? "None in the last hour."
+            : health.uploads.map((u) => (
+                <span key={u.status} className="mr-2">
+                  <StatusBadge status={u.status} /> {u.n}
+                </span>
+              ))}
         </dd>
         <dt className="font-medium">Error rate</dt>
         <dd data-testid="health-error-rate">
@@ -196,7 +241,8 @@ function HourlyHealthView({ health }: { health: LaunchPage["health"] }) {
         </dd>
         <dt className="font-medium">Circuit breakers</dt>
         <dd data-testid="health-breakers">
-          {health.breakers.all.length ? health.breakers.all.map((b) => `${b.name} ${b.state}`).join(", ") : "none registered yet"} · expected all CLOSED{target(health.breakers.ok)}
+          {health.breakers.all.length ? health.breakers.all.map((b) => `${b.name} ${b.state}`).join(", ") : "none registered yet"} · expected all CLOSED
+          {target(health.breakers.ok)}
         </dd>
       </dl>
     </section>
@@ -208,8 +254,9 @@ function HandoffView({ handoff }: { handoff: LaunchPage["handoff"] }) {
     <section aria-label="Shift handoff" className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
       <h2 className="text-lg font-semibold">Shift handoff: the last {handoff.hours} hours</h2>
       <p className="mt-1">
-        Mode <strong>{handoff.mode.toUpperCase()}</strong> · uploads {handoff.uploads.length ? handoff.uploads.map((u) => `${u.status} ${u.n}`).join(" · ") : "none"} · alerts opened{" "}
-        {handoff.alertsOpened}, resolved {handoff.alertsResolved}
+        Mode <strong>{handoff.mode.toUpperCase()}</strong> · uploads{" "}
+        {handoff.uploads.length ? handoff.uploads.map((u) => `${u.status} ${u.n}`).join(" · ") : "none"} · alerts opened {handoff.alertsOpened}, resolved{" "}
+        {handoff.alertsResolved}
       </p>
       <h3 className="mt-3 font-semibold">Open now</h3>
       {handoff.openAlerts.length === 0 && handoff.stuck.length === 0 ? (
@@ -225,7 +272,11 @@ function HandoffView({ handoff }: { handoff: LaunchPage["handoff"] }) {
           ))}
           {handoff.stuck.map((u) => (
             <li key={u.id}>
-              Stuck: <Link className="text-blue-700 underline" href={`/uploads/${u.id}`}>{u.fileName}</Link> ({u.workspace}) {u.status} since {utc(u.since)}
+              Stuck:{" "}
+              <Link className="text-blue-700 underline" href={`/uploads/${u.id}`}>
+                {u.fileName}
+              </Link>{" "}
+              ({u.workspace}) {u.status} since {utc(u.since)}
             </li>
           ))}
         </ul>
@@ -237,7 +288,10 @@ function HandoffView({ handoff }: { handoff: LaunchPage["handoff"] }) {
         <ul className="mt-1">
           {handoff.failed.map((u) => (
             <li key={u.id}>
-              <Link className="text-blue-700 underline" href={`/uploads/${u.id}`}>{u.fileName}</Link> ({u.workspace}) {u.errorCode} at {utc(u.at)}
+              <Link className="text-blue-700 underline" href={`/uploads/${u.id}`}>
+                {u.fileName}
+              </Link>{" "}
+              ({u.workspace}) {u.errorCode} at {utc(u.at)}
             </li>
           ))}
         </ul>

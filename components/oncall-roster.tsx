@@ -45,15 +45,31 @@ function ShiftForm(props: { candidates: Person[]; shift?: Shift; canEdit: Permis
     >
       <label className="flex flex-col">
         Starts (UTC)
-        <input type="datetime-local" value={startsAt} onChange={(e) => setStartsAt(e.target.value)} required className="rounded border border-slate-300 px-2 py-1" />
+        <input
+          type="datetime-local"
+          value={startsAt}
+          onChange={(e) => setStartsAt(e.target.value)}
+          required
+          className="rounded border border-slate-300 px-2 py-1"
+        />
       </label>
       <label className="flex flex-col">
         Ends (UTC)
-        <input type="datetime-local" value={endsAt} onChange={(e) => setEndsAt(e.target.value)} required className="rounded border border-slate-300 px-2 py-1" />
+        <input
+          type="datetime-local"
+          value={endsAt}
+          onChange={(e) => setEndsAt(e.target.value)}
+          required
+          className="rounded border border-slate-300 px-2 py-1"
+        />
       </label>
       {select("Primary", primaryId, setPrimary)}
       {select("Secondary", secondaryId, setSecondary)}
-      <button disabled={Boolean(denied) || create.isPending} title={denied ? `Not allowed: ${denied}` : undefined} className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white disabled:opacity-40">
+      <button
+        disabled={Boolean(denied) || create.isPending}
+        title={denied ? `Not allowed: ${denied}` : undefined}
+        className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white disabled:opacity-40"
+      >
         {props.shift ? "Save shift" : "Add shift"}
       </button>
       {denied && <span className="text-xs text-slate-500">Not allowed: {denied}</span>}
@@ -103,8 +119,9 @@ export function OncallRoster({ initial, canEdit }: { initial: RosterView; canEdi
         <Freshness updatedAt={dataUpdatedAt} error={error} />
       </PageHeader>
       <p className="max-w-4xl text-sm text-slate-600">
-        An alert left unacknowledged for 15 minutes is escalated to the <strong>secondary</strong> of the shift in progress, by name (a Slack mention when their member ID is set),
-        and every PM is informed (D10-06). Each message and what the webhook answered is on the alert&apos;s timeline. The SRE lead edits the roster; every change is audited.
+        An alert left unacknowledged for 15 minutes is escalated to the <strong>secondary</strong> of the shift in progress, by name (a Slack mention when their
+        member ID is set), and every PM is informed (D10-06). Each message and what the webhook answered is on the alert&apos;s timeline. The SRE lead edits the
+        roster; every change is audited.
       </p>
       <section aria-label="On call now" className={`rounded-lg border p-4 ${view.current ? "border-emerald-300 bg-white" : "border-red-600 bg-red-50"}`}>
         <h2 className="font-semibold">On call now</h2>
@@ -117,7 +134,9 @@ export function OncallRoster({ initial, canEdit }: { initial: RosterView; canEdi
             Nobody is on the roster right now: an escalation would reach no one by name. Add a shift below.
           </p>
         )}
-        <p className="mt-1 text-xs text-slate-600">PMs informed of escalations: {view.pms.length ? view.pms.map(who).join(", ") : "none (no user holds the pm role)"}</p>
+        <p className="mt-1 text-xs text-slate-600">
+          PMs informed of escalations: {view.pms.length ? view.pms.map(who).join(", ") : "none (no user holds the pm role)"}
+        </p>
       </section>
 
       <section aria-label="Shifts" className="space-y-2">
@@ -161,7 +180,11 @@ export function OncallRoster({ initial, canEdit }: { initial: RosterView; canEdi
                             <button type="button" className="rounded border border-slate-300 px-2 py-1" onClick={() => setEditing(s.id)}>
                               Edit
                             </button>
-                            <button type="button" className="rounded border border-red-300 px-2 py-1 text-red-800" onClick={() => remove.mutate({ id: s.id, expectedVersion: s.version })}>
+                            <button
+                              type="button"
+                              className="rounded border border-red-300 px-2 py-1 text-red-800"
+                              onClick={() => remove.mutate({ id: s.id, expectedVersion: s.version })}
+                            >
                               Delete
                             </button>
                           </span>
@@ -181,7 +204,9 @@ export function OncallRoster({ initial, canEdit }: { initial: RosterView; canEdi
 
       <section aria-label="Slack member IDs" className="space-y-2">
         <h2 className="text-lg font-semibold">Slack member IDs</h2>
-        <p className="text-sm text-slate-600">With an ID set, the escalation mentions the person (&lt;@U…&gt;) so Slack notifies them; without one they are named in plain text.</p>
+        <p className="text-sm text-slate-600">
+          With an ID set, the escalation mentions the person (&lt;@U…&gt;) so Slack notifies them; without one they are named in plain text.
+        </p>
         <ul className="space-y-1 text-sm">
           {[...people.values()].map((p) => (
             <li key={p.id} className="flex flex-wrap items-center gap-3">

@@ -27,7 +27,9 @@ export function OverviewView({ initial }: { initial: Overview }) {
   const freshLevel: Level = staleFeeds.some((f) => f.level === "critical") ? "critical" : staleFeeds.length ? "warn" : "ok";
   const total24 = Object.values(o.uploads24h).reduce((a, b) => a + b, 0);
   const errorSeries = o.charts.uploadsPerHour.map((h) => {
-    const counts = Object.entries(h).filter(([k]) => k !== "hour").map(([, v]) => Number(v));
+    const counts = Object.entries(h)
+      .filter(([k]) => k !== "hour")
+      .map(([, v]) => Number(v));
     const all = counts.reduce((a, b) => a + b, 0);
     return { hour: h.hour, rate: all ? Number(h.failed ?? 0) / all : 0 };
   });
@@ -48,14 +50,20 @@ export function OverviewView({ initial }: { initial: Overview }) {
           level={modeLevel}
           value={o.mode.effective.toUpperCase()}
           detail={
-            o.mode.envHalt
-              ? "Forced by INGESTION_ENABLED=false — the console cannot lift it."
-              : o.mode.effective === "running"
-                ? o.frozen.length ? `Frozen: ${o.frozen.join(", ")}` : "All workers running."
-                : <>
-                    Set by {o.mode.setBy} <RelativeTime value={o.mode.setAt} />
-                    {o.mode.incidentId ? ` (${o.mode.incidentId})` : ""}: {o.mode.reason ?? ""}
-                  </>
+            o.mode.envHalt ? (
+              "Forced by INGESTION_ENABLED=false — the console cannot lift it."
+            ) : o.mode.effective === "running" ? (
+              o.frozen.length ? (
+                `Frozen: ${o.frozen.join(", ")}`
+              ) : (
+                "All workers running."
+              )
+            ) : (
+              <>
+                Set by {o.mode.setBy} <RelativeTime value={o.mode.setAt} />
+                {o.mode.incidentId ? ` (${o.mode.incidentId})` : ""}: {o.mode.reason ?? ""}
+              </>
+            )
           }
           href="/controls"
           action="Open controls"
@@ -109,7 +117,14 @@ export function OverviewView({ initial }: { initial: Overview }) {
           title="Data freshness"
           level={freshLevel}
           value={staleFeeds.length ? `${staleFeeds.length} stale` : "Fresh"}
-          detail={staleFeeds.length ? staleFeeds.slice(0, 3).map((f) => `${f.workspace}/${f.platform}: ${f.behindDays} days behind (expected ≤ ${f.expectedLagDays})`).join("; ") : "Every feed is within its expected lag."}
+          detail={
+            staleFeeds.length
+              ? staleFeeds
+                  .slice(0, 3)
+                  .map((f) => `${f.workspace}/${f.platform}: ${f.behindDays} days behind (expected ≤ ${f.expectedLagDays})`)
+                  .join("; ")
+              : "Every feed is within its expected lag."
+          }
           href="/runbooks/wt-06-freshness"
           action="Investigate freshness (WT-06)"
         />
@@ -118,11 +133,26 @@ export function OverviewView({ initial }: { initial: Overview }) {
           title="Circuit breakers"
           level={o.breakers.some((b) => b.state === "OPEN") ? "critical" : o.breakers.some((b) => b.state === "HALF_OPEN") ? "warn" : "ok"}
           value={`${o.breakers.filter((b) => b.state !== "CLOSED").length} open`}
-          detail={o.breakers.filter((b) => b.state !== "CLOSED").map((b) => `${b.name} ${b.state}: ${b.lastError ?? ""}`).join("; ") || `All ${o.breakers.length} closed.`}
+          detail={
+            o.breakers
+              .filter((b) => b.state !== "CLOSED")
+              .map((b) => `${b.name} ${b.state}: ${b.lastError ?? ""}`)
+              .join("; ") || `All ${o.breakers.length} closed.`
+          }
           href="/breakers"
           action="See breakers"
         />
-        <Tile testId="tile-uploads" title="Uploads, last 24 h" level="ok" value={total24} detail={Object.entries(o.uploads24h).map(([s, n]) => `${s} ${n}`).join(" · ") || "No uploads yet."} />
+        <Tile
+          testId="tile-uploads"
+          title="Uploads, last 24 h"
+          level="ok"
+          value={total24}
+          detail={
+            Object.entries(o.uploads24h)
+              .map(([s, n]) => `${s} ${n}`)
+              .join(" · ") || "No uploads yet."
+          }
+        />
       </div>
 
       <h2 className="mt-6 text-lg font-semibold">Data freshness per workspace × platform</h2>
@@ -139,15 +169,23 @@ export function OverviewView({ initial }: { initial: Overview }) {
         <tbody>
           {o.freshness.length === 0 && (
             <tr>
-              <td colSpan={5} className="p-2 text-slate-600">No production data yet: freshness starts with the first promoted upload.</td>
+              <td colSpan={5} className="p-2 text-slate-600">
+                No production data yet: freshness starts with the first promoted upload.
+              </td>
             </tr>
           )}
           {o.freshness.map((f) => (
-            <tr key={`${f.workspace}-${f.platform}`} className={`border-b ${f.level === "critical" ? "bg-red-50 text-red-800" : f.level === "warn" ? "bg-amber-50" : ""}`}>
+            <tr
+              key={`${f.workspace}-${f.platform}`}
+              className={`border-b ${f.level === "critical" ? "bg-red-50 text-red-800" : f.level === "warn" ? "bg-amber-50" : ""}`}
+            >
               <td className="p-2">{f.workspace}</td>
               <td className="p-2">{f.platform}</td>
               <td className="p-2 font-mono">{f.newestDate}</td>
-              <td className="p-2">{f.behindDays}{f.skipWeekends ? " (weekdays)" : ""}</td>
+              <td className="p-2">
+                {f.behindDays}
+                {f.skipWeekends ? " (weekdays)" : ""}
+              </td>
               <td className="p-2">≤ {f.expectedLagDays}</td>
             </tr>
           ))}
@@ -201,8 +239,19 @@ export function OverviewView({ initial }: { initial: Overview }) {
         </ChartCard>
       </div>
       <p className="mt-4 text-sm text-slate-600">
-        Stuck uploads: <Link className="underline" href="/uploads?status=processing">processing</Link> ·{" "}
-        <Link className="underline" href="/uploads?status=promoting">promoting</Link> · the audit trail is on <Link className="underline" href="/audit">Audit</Link>.
+        Stuck uploads:{" "}
+        <Link className="underline" href="/uploads?status=processing">
+          processing
+        </Link>{" "}
+        ·{" "}
+        <Link className="underline" href="/uploads?status=promoting">
+          promoting
+        </Link>{" "}
+        · the audit trail is on{" "}
+        <Link className="underline" href="/audit">
+          Audit
+        </Link>
+        .
       </p>
     </div>
   );

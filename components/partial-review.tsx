@@ -103,13 +103,29 @@ export function PartialReview({ p, canAck, canRunbook }: { p: PartialUpload; can
         >
           <label className="flex flex-col">
             Ticket
-            <input value={ticket} onChange={(e) => setTicket(e.target.value)} placeholder="SUP-123" disabled={Boolean(denied)} className="w-32 rounded border border-slate-300 px-2 py-1" />
+            <input
+              value={ticket}
+              onChange={(e) => setTicket(e.target.value)}
+              placeholder="SUP-123"
+              disabled={Boolean(denied)}
+              className="w-32 rounded border border-slate-300 px-2 py-1"
+            />
           </label>
           <label className="flex flex-1 flex-col">
             What you told the client (required)
-            <input value={note} onChange={(e) => setNote(e.target.value)} required disabled={Boolean(denied)} className="rounded border border-slate-300 px-2 py-1" />
+            <input
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              required
+              disabled={Boolean(denied)}
+              className="rounded border border-slate-300 px-2 py-1"
+            />
           </label>
-          <button disabled={Boolean(denied) || !note.trim() || ack.isPending} title={denied ? `Not allowed: ${denied}` : undefined} className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white disabled:opacity-40">
+          <button
+            disabled={Boolean(denied) || !note.trim() || ack.isPending}
+            title={denied ? `Not allowed: ${denied}` : undefined}
+            className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white disabled:opacity-40"
+          >
             Acknowledge partial
           </button>
           {denied && <span className="w-full text-xs text-slate-500">Not allowed: {denied}</span>}

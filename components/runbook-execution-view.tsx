@@ -45,8 +45,12 @@ export function RunbookExecutionView({
             Execution: {e.runbookTitle} <ExecutionStatusBadge status={e.status} />
           </h1>
           <p className="text-sm text-slate-600">
-            Incident <span className="font-mono" data-testid="execution-incident">{e.incidentId}</span> · started by {e.startedBy} {utc(e.startedAt)} · {e.progress.recorded}/
-            {e.progress.required} steps recorded{e.progress.failed ? `, ${e.progress.failed} failed` : ""} · <span className="font-mono">{e.id}</span>
+            Incident{" "}
+            <span className="font-mono" data-testid="execution-incident">
+              {e.incidentId}
+            </span>{" "}
+            · started by {e.startedBy} {utc(e.startedAt)} · {e.progress.recorded}/{e.progress.required} steps recorded
+            {e.progress.failed ? `, ${e.progress.failed} failed` : ""} · <span className="font-mono">{e.id}</span>
           </p>
           {e.alert && (
             <p className="text-sm">
@@ -133,14 +137,29 @@ export function RunbookExecutionView({
   );
 }
 
-function StepItem({ step, body, execution, canExecute }: { step: { id: string; title: string }; body: ReactNode; execution: Execution; canExecute: Permission }) {
+function StepItem({
+  step,
+  body,
+  execution,
+  canExecute,
+}: {
+  step: { id: string; title: string };
+  body: ReactNode;
+  execution: Execution;
+  canExecute: Permission;
+}) {
   const [note, setNote] = useState("");
   const record = useAction<{ stepId: string; result: StepResult; note: string }>(`/api/console/runbooks/executions/${execution.id}/steps`);
   const latest = execution.latest[step.id];
   const history = execution.records.filter((r) => r.stepId === step.id);
   const denied = !canExecute.allowed ? canExecute.reason : null;
   return (
-    <li aria-label={`Step ${step.id} ${step.title}`} data-testid={`step-${step.id}`} data-result={latest?.result ?? "none"} className="rounded border border-slate-100 p-2">
+    <li
+      aria-label={`Step ${step.id} ${step.title}`}
+      data-testid={`step-${step.id}`}
+      data-result={latest?.result ?? "none"}
+      className="rounded border border-slate-100 p-2"
+    >
       <h3 className="flex flex-wrap items-center gap-2 font-semibold">
         {step.id} {step.title} {latest ? <ResultBadge result={latest.result} /> : <span className="text-xs font-normal text-slate-500">no result yet</span>}
       </h3>
@@ -159,7 +178,12 @@ function StepItem({ step, body, execution, canExecute }: { step: { id: string; t
         <div className="mt-2 flex flex-wrap items-end gap-2">
           <label className="flex grow flex-col text-sm font-medium">
             Note for step {step.id}
-            <input value={note} onChange={(ev) => setNote(ev.target.value)} disabled={Boolean(denied)} className="rounded border border-slate-300 px-2 py-1 font-normal" />
+            <input
+              value={note}
+              onChange={(ev) => setNote(ev.target.value)}
+              disabled={Boolean(denied)}
+              className="rounded border border-slate-300 px-2 py-1 font-normal"
+            />
           </label>
           {(["ok", "failed", "skipped"] as const).map((result) => (
             <button
@@ -205,8 +229,8 @@ function CloseSection({ execution, canExecute }: { execution: Execution; canExec
     <section aria-label="Close execution" className="rounded-lg border border-blue-300 bg-blue-50 p-4">
       <h2 className="text-lg font-semibold">Close this execution</h2>
       <p className="text-sm text-slate-700">
-        An execution is never abandoned silently: close it as resolved (every step of detection to verification recorded, none failed), escalated (say to whom), or aborted
-        (say why).
+        An execution is never abandoned silently: close it as resolved (every step of detection to verification recorded, none failed), escalated (say to whom),
+        or aborted (say why).
       </p>
       {missing.length > 0 && <p className="mt-1 text-sm text-amber-900">Not resolvable yet: {missing.join("; ")}.</p>}
       <form
@@ -220,7 +244,12 @@ function CloseSection({ execution, canExecute }: { execution: Execution; canExec
       >
         <label className="flex flex-col font-medium">
           Outcome
-          <select value={outcome} onChange={(ev) => setOutcome(ev.target.value as ClosingOutcome)} className="rounded border border-slate-300 px-2 py-1" disabled={Boolean(denied)}>
+          <select
+            value={outcome}
+            onChange={(ev) => setOutcome(ev.target.value as ClosingOutcome)}
+            className="rounded border border-slate-300 px-2 py-1"
+            disabled={Boolean(denied)}
+          >
             <option value="resolved">resolved</option>
             <option value="escalated">escalated</option>
             <option value="aborted">aborted</option>

@@ -11,7 +11,11 @@ export function RunbookLogView({ executions, filters, query, slugs }: { executio
   return (
     <div className="space-y-4">
       <PageHeader title="Runbook execution log">
-        <a href={`/api/console/runbooks/executions/export${query}`} className="rounded border border-slate-400 bg-white px-3 py-1.5 text-sm font-semibold" download>
+        <a
+          href={`/api/console/runbooks/executions/export${query}`}
+          className="rounded border border-slate-400 bg-white px-3 py-1.5 text-sm font-semibold"
+          download
+        >
           Export CSV
         </a>
       </PageHeader>

@@ -23,7 +23,12 @@ export function Inline({ text, vars }: { text: string; vars?: StepVars }) {
   for (const m of fill(text, vars).matchAll(INLINE)) {
     if (m.index > last) out.push(m.input.slice(last, m.index));
     const token = m[0];
-    if (m[1]) out.push(<code key={m.index} className="rounded bg-slate-100 px-1 font-mono text-[0.85em]">{token.slice(1, -1)}</code>);
+    if (m[1])
+      out.push(
+        <code key={m.index} className="rounded bg-slate-100 px-1 font-mono text-[0.85em]">
+          {token.slice(1, -1)}
+        </code>,
+      );
     else if (m[2]) out.push(<strong key={m.index}>{token.slice(2, -2)}</strong>);
     else {
       const [, label, href] = token.match(/^\[([^\]]+)\]\(([^)\s]+)\)$/)!;
@@ -34,7 +39,9 @@ export function Inline({ text, vars }: { text: string; vars?: StepVars }) {
             {label}
           </Link>
         ) : (
-          <code key={m.index} className="font-mono">{label}</code>
+          <code key={m.index} className="font-mono">
+            {label}
+          </code>
         ),
       );
     }

@@ -19,9 +19,13 @@ export function OpenExecutions({ executions }: { executions: Execution[] }) {
             className={`flex flex-wrap items-center justify-between gap-2 rounded-lg border p-3 ${idle ? "border-red-500 bg-red-50" : "border-blue-300 bg-white"}`}
           >
             <div className="text-sm">
-              <strong>{e.runbookTitle}</strong> · <span className="font-mono">{e.incidentId}</span> · started by {e.startedBy} {timeAgo(e.startedAt)} ({utc(e.startedAt)}) ·{" "}
-              {e.progress.recorded}/{e.progress.required} steps recorded{e.progress.failed ? `, ${e.progress.failed} failed` : ""}
-              {idle && <strong className="block text-red-700">No activity for over {IDLE_HOURS} h: continue it, or close it with an outcome. It cannot be left open silently.</strong>}
+              <strong>{e.runbookTitle}</strong> · <span className="font-mono">{e.incidentId}</span> · started by {e.startedBy} {timeAgo(e.startedAt)} (
+              {utc(e.startedAt)}) · {e.progress.recorded}/{e.progress.required} steps recorded{e.progress.failed ? `, ${e.progress.failed} failed` : ""}
+              {idle && (
+                <strong className="block text-red-700">
+                  No activity for over {IDLE_HOURS} h: continue it, or close it with an outcome. It cannot be left open silently.
+                </strong>
+              )}
             </div>
             <Link href={`/runbooks/executions/${e.id}`} className="rounded bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white">
               Continue

@@ -41,7 +41,9 @@ export function RunbookStartForm({ runbook, permission, alertId }: { runbook: st
         permission={permission}
         className="bg-slate-900 text-white"
       />
-      <p className="w-full text-xs text-slate-600">Name the incident, the alert, or both (an alert alone records the incident as alert:&lt;id&gt;). Everything you record is audited.</p>
+      <p className="w-full text-xs text-slate-600">
+        Name the incident, the alert, or both (an alert alone records the incident as alert:&lt;id&gt;). Everything you record is audited.
+      </p>
       <div className="w-full">
         <ErrorBox error={start.error} />
       </div>

@@ -2,7 +2,17 @@
  * Plain HTML forms posted straight to next-auth, so that signing in works before (and without) the
  * page's JavaScript: an early Enter posts the password in the body, never in a URL.
  */
-export function SignInForm({ csrfToken, callbackUrl, message, ssoName }: { csrfToken: string; callbackUrl: string; message: string | null; ssoName: string | null }) {
+export function SignInForm({
+  csrfToken,
+  callbackUrl,
+  message,
+  ssoName,
+}: {
+  csrfToken: string;
+  callbackUrl: string;
+  message: string | null;
+  ssoName: string | null;
+}) {
   const hidden = (
     <>
       <input type="hidden" name="csrfToken" value={csrfToken} />

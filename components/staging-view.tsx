@@ -41,18 +41,25 @@ export function StagingView({ initial, me, canRequest, canApprove }: { initial: 
           title="Staging rows held"
           level={level}
           value={s.bloat.rows.toLocaleString("en-US")}
-          detail={s.bloat.reasons.length ? `Bloat (D10-08): ${s.bloat.reasons.join("; ")}. Find why cleanup is not keeping up before deleting.` : "Warn above 10 000, critical above 500 000."}
+          detail={
+            s.bloat.reasons.length
+              ? `Bloat (D10-08): ${s.bloat.reasons.join("; ")}. Find why cleanup is not keeping up before deleting.`
+              : "Warn above 10 000, critical above 500 000."
+          }
         />
         <Tile
           title="Oldest staging rows"
           level={s.bloat.oldestAt && now !== null && now - new Date(s.bloat.oldestAt).getTime() > 7 * 86_400_000 ? "critical" : "ok"}
-          value={s.bloat.oldestAt ? (now === null ? utc(s.bloat.oldestAt) : timeAgo(s.bloat.oldestAt, now)) : "—"} detail="Critical when older than 7 days." />
+          value={s.bloat.oldestAt ? (now === null ? utc(s.bloat.oldestAt) : timeAgo(s.bloat.oldestAt, now)) : "—"}
+          detail="Critical when older than 7 days."
+        />
       </div>
 
       <section aria-label="Backlog by upload">
         <h2 className="text-lg font-semibold">Backlog by upload</h2>
         <p className="text-sm text-slate-600">
-          Completed uploads are cleaned automatically after the retention. Partial and failed uploads keep their rows for diagnosis until a cleanup is requested and approved by a second person.
+          Completed uploads are cleaned automatically after the retention. Partial and failed uploads keep their rows for diagnosis until a cleanup is requested
+          and approved by a second person.
         </p>
         {s.uploads.length === 0 ? (
           <Empty>No staging rows are held.</Empty>
@@ -89,7 +96,9 @@ export function StagingView({ initial, me, canRequest, canApprove }: { initial: 
                     <StatusBadge status={u.status} />
                   </td>
                   <td className="p-2 font-mono">{u.stagedRows.toLocaleString("en-US")}</td>
-                  <td className={`p-2 ${u.ageHours > 24 * 7 ? "font-semibold text-red-700" : ""}`}>{u.ageHours < 48 ? `${u.ageHours.toFixed(1)} h` : `${(u.ageHours / 24).toFixed(1)} days`}</td>
+                  <td className={`p-2 ${u.ageHours > 24 * 7 ? "font-semibold text-red-700" : ""}`}>
+                    {u.ageHours < 48 ? `${u.ageHours.toFixed(1)} h` : `${(u.ageHours / 24).toFixed(1)} days`}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -138,8 +147,8 @@ export function StagingView({ initial, me, canRequest, canApprove }: { initial: 
             {s.requests.map((r) => (
               <li key={r.id} className="rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid={`cleanup-${r.id}`}>
                 <p>
-                  <strong className="uppercase">{r.status}</strong> · {r.previewRows.toLocaleString("en-US")} rows of {r.preview.map((p) => p.fileName).join(", ")} · requested by{" "}
-                  {r.requestedBy} {timeAgo(r.requestedAt)} · {r.incidentId} · “{r.reason}”
+                  <strong className="uppercase">{r.status}</strong> · {r.previewRows.toLocaleString("en-US")} rows of{" "}
+                  {r.preview.map((p) => p.fileName).join(", ")} · requested by {r.requestedBy} {timeAgo(r.requestedAt)} · {r.incidentId} · “{r.reason}”
                   {r.decidedBy && ` · approved by ${r.decidedBy}, ${r.deletedRows} rows deleted`}
                 </p>
                 {r.status === "requested" && (

@@ -14,7 +14,15 @@ const LEVEL_TEXT: Record<Level, string> = { ok: "text-emerald-700", warn: "text-
 const LEVEL_LABEL: Record<Level, string> = { ok: "OK", warn: "WARN", critical: "CRITICAL" };
 
 /** A status tile: what it measures, its value, what the level means and where to act. */
-export function Tile(props: { title: string; value: React.ReactNode; level: Level; detail?: React.ReactNode; href?: string; action?: string; testId?: string }) {
+export function Tile(props: {
+  title: string;
+  value: React.ReactNode;
+  level: Level;
+  detail?: React.ReactNode;
+  href?: string;
+  action?: string;
+  testId?: string;
+}) {
   return (
     <section
       data-testid={props.testId}

@@ -16,7 +16,11 @@ export function UploadDetailView({ initial, canForceFail, canResume }: { initial
     `/api/console/uploads/${u.id}/resume`,
   );
   // The action is refused when nothing is to be done, and the button says why (e.g. no lease to release).
-  const resumePermission: Permission = !canResume.allowed ? canResume : u.plans.resume.will === "skip" ? { allowed: false, reason: u.plans.resume.effect } : canResume;
+  const resumePermission: Permission = !canResume.allowed
+    ? canResume
+    : u.plans.resume.will === "skip"
+      ? { allowed: false, reason: u.plans.resume.effect }
+      : canResume;
   const finished = TERMINAL.includes(u.status);
 
   return (
@@ -45,8 +49,8 @@ export function UploadDetailView({ initial, canForceFail, canResume }: { initial
       {u.rerunBlocked && (
         <p className="rounded border border-amber-400 bg-amber-50 p-3 text-amber-900">
           Partial promotion: {u.ledger.promoted} {u.ledger.promoted === 1 ? "row" : "rows"} promoted, {u.ledger.invalid}{" "}
-          {u.ledger.invalid === 1 ? "record" : "records"} invalid. Staging rows are kept and automatic re-runs are blocked (D10-02); the
-          Support Lead follows up with the client.
+          {u.ledger.invalid === 1 ? "record" : "records"} invalid. Staging rows are kept and automatic re-runs are blocked (D10-02); the Support Lead follows up
+          with the client.
         </p>
       )}
 
@@ -67,8 +71,8 @@ export function UploadDetailView({ initial, canForceFail, canResume }: { initial
               · checkpoint: record {u.parsedRecords.toLocaleString("en-US")} · attempt {u.attempts} · last change {utc(u.updatedAt)}
             </p>
             <p className="mb-3 max-w-3xl text-sm text-slate-600">
-              Stuck (D10-10)? Decide: <strong>resume</strong> releases the lease so the next worker takes it at once and continues from the checkpoint, or <strong>abort</strong>{" "}
-              (force-fail). Uploads are never pushed to completed by hand.
+              Stuck (D10-10)? Decide: <strong>resume</strong> releases the lease so the next worker takes it at once and continues from the checkpoint, or{" "}
+              <strong>abort</strong> (force-fail). Uploads are never pushed to completed by hand.
             </p>
             <div className="flex flex-wrap items-start gap-3">
               <ActionForm
@@ -103,7 +107,8 @@ export function UploadDetailView({ initial, canForceFail, canResume }: { initial
       <section aria-label="Row ledger" className="rounded-lg border border-slate-200 bg-white p-3">
         <h2 className="font-semibold">Row ledger</h2>
         <p className={`mt-1 font-mono text-lg ${u.ledger.balanced ? "" : "text-red-700"}`} data-testid="ledger">
-          total {u.ledger.total} = valid {u.ledger.valid} + invalid {u.ledger.invalid} + ignored {u.ledger.ignored} {u.ledger.balanced ? "✓" : "✗ DOES NOT ADD UP"}
+          total {u.ledger.total} = valid {u.ledger.valid} + invalid {u.ledger.invalid} + ignored {u.ledger.ignored}{" "}
+          {u.ledger.balanced ? "✓" : "✗ DOES NOT ADD UP"}
         </p>
         <p className="text-sm text-slate-700">
           promoted {u.ledger.promoted} · staging rows held {u.ledger.staged} ·{" "}

@@ -16,7 +16,15 @@ function query(filters: Partial<UploadFilters>, patch: Partial<UploadFilters> = 
   const merged = { ...filters, ...patch };
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(merged)) {
-    if (v === undefined || v === "" || (k === "page" && v === 1) || (k === "sort" && v === "created") || (k === "dir" && v === "desc") || (k === "pageSize" && v === 50)) continue;
+    if (
+      v === undefined ||
+      v === "" ||
+      (k === "page" && v === 1) ||
+      (k === "sort" && v === "created") ||
+      (k === "dir" && v === "desc") ||
+      (k === "pageSize" && v === 50)
+    )
+      continue;
     params.set(k, String(v));
   }
   const s = params.toString();
@@ -109,9 +117,7 @@ export function UploadsView({
         <>
           <p className="mb-1 text-sm">
             {allMatching ? (
-              <>
-                All {list.total.toLocaleString("en-US")} uploads matching the filter are selected.{" "}
-              </>
+              <>All {list.total.toLocaleString("en-US")} uploads matching the filter are selected. </>
             ) : (
               <>
                 {selected.size} selected.{" "}
@@ -173,7 +179,12 @@ export function UploadsView({
             {list.uploads.map((u) => (
               <tr key={u.id} className={`border-b hover:bg-slate-50 ${u.status === "failed" ? "bg-red-50/40" : ""}`}>
                 <td className="p-2">
-                  <input type="checkbox" aria-label={`Select ${u.fileName}`} checked={allMatching || selected.has(u.id)} onChange={(e) => toggle(u.id, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${u.fileName}`}
+                    checked={allMatching || selected.has(u.id)}
+                    onChange={(e) => toggle(u.id, e.target.checked)}
+                  />
                 </td>
                 <td className="p-2 whitespace-nowrap">
                   <RelativeTime value={u.createdAt} />
@@ -217,4 +228,3 @@ export function UploadsView({
     </div>
   );
 }
-

@@ -25,7 +25,12 @@ async function tempUser(role = "oncall") {
 const otherBrowser = (browser: Browser) => browser.newPage({ storageState: { cookies: [], origins: [] } });
 
 const userRow = async (email: string) =>
-  (await sql<{ id: string; disabled_at: Date | null; disabled_by: string | null; session_version: number }>(`SELECT id, disabled_at, disabled_by, session_version FROM users WHERE email = $1`, [email]))[0];
+  (
+    await sql<{ id: string; disabled_at: Date | null; disabled_by: string | null; session_version: number }>(
+      `SELECT id, disabled_at, disabled_by, session_version FROM users WHERE email = $1`,
+      [email],
+    )
+  )[0];
 
 /** Opens a row action's form, gives the reason and confirms. */
 async function act(page: Page, name: string, reason: string) {
@@ -159,7 +164,11 @@ test.describe("non-admin", () => {
     await expect(page.getByRole("table")).toHaveCount(0);
     expect((await page.request.get("/api/console/admin/users")).status()).toBe(403);
     expect((await page.request.get("/api/console/admin/api-keys")).status()).toBe(403);
-    for (const path of [`/api/console/admin/users/${target.id}/disable`, `/api/console/admin/users/${target.id}/sign-out-everywhere`, `/api/console/admin/api-keys/${key.id}/revoke`]) {
+    for (const path of [
+      `/api/console/admin/users/${target.id}/disable`,
+      `/api/console/admin/users/${target.id}/sign-out-everywhere`,
+      `/api/console/admin/api-keys/${key.id}/revoke`,
+    ]) {
       const response = await consolePost(page.request, path, { reason: "not mine to do" });
       expect(response.status(), path).toBe(403);
       expect((await response.json()).error.code).toBe("FORBIDDEN");
@@ -167,7 +176,11 @@ test.describe("non-admin", () => {
 
     expect(await userRow("viewer@example.com")).toEqual(target);
     expect((await sql(`SELECT id, revoked_at FROM api_keys WHERE id = $1`, [key.id]))[0]).toEqual(key);
-    expect(await sql(`SELECT 1 FROM audit_log WHERE action IN ('users.disable', 'users.sign_out_everywhere', 'api_key.revoke') AND actor_email = 'sre_lead@example.com'`)).toEqual([]);
+    expect(
+      await sql(
+        `SELECT 1 FROM audit_log WHERE action IN ('users.disable', 'users.sign_out_everywhere', 'api_key.revoke') AND actor_email = 'sre_lead@example.com'`,
+      ),
+    ).toEqual([]);
     const refusalsAfter = (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'users.manage' AND outcome = 'refused'`))[0].n;
     expect(refusalsAfter - refusalsBefore).toBe(3);
   });

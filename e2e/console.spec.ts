@@ -8,7 +8,9 @@ async function stuckUpload(): Promise<string> {
             'dead-worker', now() + interval '1 hour', now() - interval '50 minutes', now() - interval '45 minutes', now() - interval '45 minutes'
        FROM workspaces WHERE slug = 'acme' RETURNING id`,
   );
-  await sql(`INSERT INTO upload_events (upload_id, from_status, to_status, actor) VALUES ($1, 'pending', 'processing', 'worker:parse:dead-worker')`, [rows[0].id]);
+  await sql(`INSERT INTO upload_events (upload_id, from_status, to_status, actor) VALUES ($1, 'pending', 'processing', 'worker:parse:dead-worker')`, [
+    rows[0].id,
+  ]);
   return rows[0].id;
 }
 
@@ -42,7 +44,11 @@ test.describe("viewer", () => {
     const button = page.getByRole("button", { name: "Force-fail", exact: true });
     await expect(button).toBeDisabled();
     await expect(page.getByText(/requires oncall/)).toBeVisible();
-    const response = await consolePost(page.request, `/api/console/uploads/${id}/force-fail`, { expectedStatus: "processing", reason: "x", incidentId: "INC-1" });
+    const response = await consolePost(page.request, `/api/console/uploads/${id}/force-fail`, {
+      expectedStatus: "processing",
+      reason: "x",
+      incidentId: "INC-1",
+    });
     expect(response.status()).toBe(403);
     expect(await uploadStatus(id)).toBe("processing");
   });
@@ -61,7 +67,11 @@ test.describe("staging cleanup", () => {
     await screenshot(first, "upload-detail-partial");
     await first.goto("/staging");
     // Other specs upload files named report.csv too: select this upload's own row.
-    await first.getByRole("row").filter({ has: first.locator(`a[href="/uploads/${created.body.id}"]`) }).getByRole("checkbox", { name: "Select report.csv" }).check();
+    await first
+      .getByRole("row")
+      .filter({ has: first.locator(`a[href="/uploads/${created.body.id}"]`) })
+      .getByRole("checkbox", { name: "Select report.csv" })
+      .check();
     await expect(first.getByTestId("cleanup-preview")).toContainText("2 staging rows of 1 upload");
     await operatorAction(first, "Request cleanup", "client re-sent a corrected file", "INC-3001");
     const requestId = (await sql<{ id: string }>(`SELECT id FROM cleanup_requests WHERE incident_id = 'INC-3001'`))[0].id;
@@ -87,7 +97,8 @@ test.describe("staging cleanup", () => {
 test.describe("kill switch", () => {
   test.use({ storageState: storageStateFor("sre_lead") });
 
-  const change = (page: import("@playwright/test").Page, button: string, incident: string) => operatorAction(page, button, `${button} for the e2e test`, incident);
+  const change = (page: import("@playwright/test").Page, button: string, incident: string) =>
+    operatorAction(page, button, `${button} for the e2e test`, incident);
 
   test("freezing only the parse worker leaves a new upload pending until it is unfrozen", async ({ page, request }) => {
     await page.goto("/controls");

@@ -11,9 +11,16 @@ const CHECKLIST = [
 
 type OpenForm = { id: string; version: number; figures_hash: string; error_rate: string };
 const openForm = async () =>
-  (await sql<OpenForm>(`SELECT id, version, figures_hash, figures->'figures'->'errorRate'->>'display' AS error_rate FROM ga_signoffs WHERE status = 'open'`))[0];
+  (
+    await sql<OpenForm>(`SELECT id, version, figures_hash, figures->'figures'->'errorRate'->>'display' AS error_rate FROM ga_signoffs WHERE status = 'open'`)
+  )[0];
 const formById = async (id: string) =>
-  (await sql<OpenForm & { status: string }>(`SELECT id, version, status::text AS status, figures_hash, figures->'figures'->'errorRate'->>'display' AS error_rate FROM ga_signoffs WHERE id = $1`, [id]))[0];
+  (
+    await sql<OpenForm & { status: string }>(
+      `SELECT id, version, status::text AS status, figures_hash, figures->'figures'->'errorRate'->>'display' AS error_rate FROM ga_signoffs WHERE id = $1`,
+      [id],
+    )
+  )[0];
 
 /** Uploads that failed just now, inside the form's window. */
 async function failUploads(n: number) {
@@ -70,7 +77,11 @@ test.describe.serial("GA sign-off", () => {
     await expect(page.getByTestId("ga-decision")).toContainText("1 of 3 approvals");
 
     const current = await openForm();
-    const response = await consolePost(page.request, `/api/console/ga/${current.id}/sign/sre_lead`, { vote: "approve", note: "not mine", expectedVersion: current.version });
+    const response = await consolePost(page.request, `/api/console/ga/${current.id}/sign/sre_lead`, {
+      vote: "approve",
+      note: "not mine",
+      expectedVersion: current.version,
+    });
     expect(response.status()).toBe(403);
     expect((await sql(`SELECT line::text FROM ga_signatures WHERE signoff_id = $1 ORDER BY line`, [current.id])).map((r) => r.line)).toEqual(["pm"]);
     expect((await openForm()).version).toBe(current.version);
@@ -106,7 +117,9 @@ test.describe.serial("GA sign-off", () => {
     expect(decided.status).toBe("approved");
     expect(decided.figures_hash).toBe(before.figures_hash);
     expect(decided.error_rate).toBe(before.error_rate);
-    const lines = await sql(`SELECT line::text, signer_email, vote::text, figures_hash FROM ga_signatures WHERE signoff_id = $1 ORDER BY signed_at`, [before.id]);
+    const lines = await sql(`SELECT line::text, signer_email, vote::text, figures_hash FROM ga_signatures WHERE signoff_id = $1 ORDER BY signed_at`, [
+      before.id,
+    ]);
     expect(lines.map((l) => [l.line, l.signer_email, l.vote])).toEqual([
       ["pm", "pm@example.com", "approve"],
       ["eng_lead", "eng_lead@example.com", "approve"],

@@ -46,7 +46,11 @@ export function demoApiKey(): string {
 /** A small Meta export, different every call (so its checksum is new); `bad` adds one invalid row. */
 export function metaCsv(options: { bad?: boolean } = {}): Buffer {
   const id = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
-  const lines = ["Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks", `2024-03-01,${id},Spring ${id},12.50,1000,20`, `2024-03-02,${id},Spring ${id},13.75,1100,25`];
+  const lines = [
+    "Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks",
+    `2024-03-01,${id},Spring ${id},12.50,1000,20`,
+    `2024-03-02,${id},Spring ${id},13.75,1100,25`,
+  ];
   if (options.bad) lines.push(`2024-03-03,${id},Spring ${id},-1,1000,20`);
   return Buffer.from(lines.join("\n") + "\n");
 }

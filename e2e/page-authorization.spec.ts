@@ -6,7 +6,13 @@ import { expect, storageStateFor, test } from "./helpers";
 function consolePaths(dir = "app/(console)", prefix = ""): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     if (!entry.isDirectory()) return entry.name === "page.tsx" ? [prefix || "/"] : [];
-    const segment = entry.name.startsWith("(") ? "" : entry.name.startsWith("[") ? (entry.name === "[slug]" ? "d8-stuck-upload" : "00000000-0000-4000-8000-000000000000") : entry.name;
+    const segment = entry.name.startsWith("(")
+      ? ""
+      : entry.name.startsWith("[")
+        ? entry.name === "[slug]"
+          ? "d8-stuck-upload"
+          : "00000000-0000-4000-8000-000000000000"
+        : entry.name;
     return consolePaths(path.join(dir, entry.name), segment ? `${prefix}/${segment}` : prefix);
   });
 }

@@ -9,7 +9,9 @@ async function stuckUpload(): Promise<string> {
             'dead-worker', now() + interval '1 hour', now() - interval '50 minutes', now() - interval '45 minutes', now() - interval '45 minutes'
        FROM workspaces WHERE slug = 'acme' RETURNING id`,
   );
-  await sql(`INSERT INTO upload_events (upload_id, from_status, to_status, actor) VALUES ($1, 'pending', 'processing', 'worker:parse:dead-worker')`, [rows[0].id]);
+  await sql(`INSERT INTO upload_events (upload_id, from_status, to_status, actor) VALUES ($1, 'pending', 'processing', 'worker:parse:dead-worker')`, [
+    rows[0].id,
+  ]);
   return rows[0].id;
 }
 
@@ -100,7 +102,13 @@ test.describe("runbooks", () => {
     expect(records.map((r) => [r.step_id, r.result])).toEqual(expected);
     expect(new Set(records.map((r) => r.recorded_by))).toEqual(new Set(["oncall@example.com"]));
     const audit = await sql<{ action: string }>(`SELECT action FROM audit_log WHERE incident_id = $1 AND outcome = 'ok' ORDER BY id`, [incident]);
-    expect(audit.map((a) => a.action)).toEqual(["runbook.start", ...Array(7).fill("runbook.step"), "upload.force_fail", ...Array(5).fill("runbook.step"), "runbook.close"]);
+    expect(audit.map((a) => a.action)).toEqual([
+      "runbook.start",
+      ...Array(7).fill("runbook.step"),
+      "upload.force_fail",
+      ...Array(5).fill("runbook.step"),
+      "runbook.close",
+    ]);
 
     // The CSV export of the same filter makes the formula-looking note safe.
     const csv = await page.request.get(`/api/console/runbooks/executions/export?incident=${incident}`);
@@ -126,7 +134,10 @@ test.describe("runbooks", () => {
     await expect(page.getByTestId(`open-execution-${executionId}`)).toContainText(incident);
 
     // Resolved is refused while steps are missing; aborting needs (and records) a reason.
-    await page.getByRole("link", { name: "Continue" }).and(page.locator(`[href="/runbooks/executions/${executionId}"]`)).click();
+    await page
+      .getByRole("link", { name: "Continue" })
+      .and(page.locator(`[href="/runbooks/executions/${executionId}"]`))
+      .click();
     await page.getByLabel("Outcome").selectOption("resolved");
     await page.getByRole("button", { name: "Close execution", exact: true }).click();
     await expect(page.getByRole("region", { name: "Close execution" }).getByRole("alert")).toContainText("Cannot close as resolved");

@@ -83,7 +83,10 @@ test("next-auth itself redirects a crafted post only to this origin", async ({ p
 
 test("10 failed sign-ins lock the email and the client address for 15 minutes, with a clear message", async ({ browser }) => {
   const email = `throttled-${Date.now()}@example.com`;
-  await sql(`INSERT INTO users (id, email, roles, password_hash) VALUES (gen_random_uuid(), $1, '{viewer}', $2)`, [email, await bcrypt.hash("right-password", 4)]);
+  await sql(`INSERT INTO users (id, email, roles, password_hash) VALUES (gen_random_uuid(), $1, '{viewer}', $2)`, [
+    email,
+    await bcrypt.hash("right-password", 4),
+  ]);
   // The console trusts the first X-Forwarded-For hop (set by the proxy in production); here the test is that proxy.
   const suffix = 1 + (Date.now() % 200);
   const attacker = await newPage(browser, { extraHTTPHeaders: { "x-forwarded-for": `203.0.113.${suffix}` } });
@@ -110,7 +113,10 @@ test("10 failed sign-ins lock the email and the client address for 15 minutes, w
   await submit(elsewhere.page, "sre_lead@example.com", DEMO_PASSWORD);
   await expect(elsewhere.page.getByTestId("current-user")).toContainText("sre_lead@example.com");
 
-  const rows = await sql<{ scope: string; failures: number }>(`SELECT scope, failures FROM sign_in_throttles WHERE key IN ($1, $2) ORDER BY scope`, [email, `203.0.113.${suffix}`]);
+  const rows = await sql<{ scope: string; failures: number }>(`SELECT scope, failures FROM sign_in_throttles WHERE key IN ($1, $2) ORDER BY scope`, [
+    email,
+    `203.0.113.${suffix}`,
+  ]);
   expect(rows).toEqual([
     { scope: "address", failures: 10 },
     { scope: "email", failures: 10 },

@@ -35,7 +35,9 @@ test.describe("Support Lead: partial promotions (D10-02)", () => {
     const uploadId = (await response.json()).id as string;
 
     await expect
-      .poll(async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM alerts WHERE fingerprint = $1`, [`partial:${uploadId}`]))[0].n, { timeout: 45_000 })
+      .poll(async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM alerts WHERE fingerprint = $1`, [`partial:${uploadId}`]))[0].n, {
+        timeout: 45_000,
+      })
       .toBe(1);
     await page.goto("/alerts");
     const card = page.getByTestId(`partial-${uploadId}`);
@@ -48,7 +50,12 @@ test.describe("Support Lead: partial promotions (D10-02)", () => {
     await expect(table.getByRole("row").nth(2)).toContainText(`Retargeting ${tag}`);
     await expect(table).not.toContainText("Spring Sale");
     // The alert names them too.
-    await expect(page.getByRole("listitem").filter({ hasText: `march-${tag}.csv` }).first()).toContainText(`Brand ${tag} (222${tag}) −2`);
+    await expect(
+      page
+        .getByRole("listitem")
+        .filter({ hasText: `march-${tag}.csv` })
+        .first(),
+    ).toContainText(`Brand ${tag} (222${tag}) −2`);
     await screenshot(page, "alerts-partial-review");
 
     const ack = card.getByRole("form", { name: "Acknowledge partial" });
@@ -58,11 +65,19 @@ test.describe("Support Lead: partial promotions (D10-02)", () => {
     await ack.getByRole("button", { name: "Acknowledge partial" }).click();
     // The review stays on the card, with its ticket and note.
     await expect(card.getByTestId("partial-review")).toContainText(`ticket SUP-${tag}: Told the client Brand and Retargeting are incomplete`);
-    const review = await sql<{ ticket: string; note: string; acknowledged_by: string }>(`SELECT ticket, note, acknowledged_by FROM partial_reviews WHERE upload_id = $1`, [uploadId]);
-    expect(review).toEqual([{ ticket: `SUP-${tag}`, note: "Told the client Brand and Retargeting are incomplete; new file expected.", acknowledged_by: "support_lead@example.com" }]);
+    const review = await sql<{ ticket: string; note: string; acknowledged_by: string }>(
+      `SELECT ticket, note, acknowledged_by FROM partial_reviews WHERE upload_id = $1`,
+      [uploadId],
+    );
+    expect(review).toEqual([
+      { ticket: `SUP-${tag}`, note: "Told the client Brand and Retargeting are incomplete; new file expected.", acknowledged_by: "support_lead@example.com" },
+    ]);
 
     // The review is kept on the alert's timeline.
-    const alertItem = page.getByRole("listitem").filter({ hasText: `march-${tag}.csv` }).first();
+    const alertItem = page
+      .getByRole("listitem")
+      .filter({ hasText: `march-${tag}.csv` })
+      .first();
     await alertItem.getByText(/Timeline and notes/).click();
     await expect(alertItem.getByRole("list", { name: "Alert timeline" })).toContainText(`Partial acknowledged — ticket SUP-${tag}`);
 
@@ -106,7 +121,12 @@ test.describe("on-call: alert notes on the Alerts page", () => {
     await expect(page.getByText("Not allowed: requires sre_lead").first()).toBeVisible();
     const before = await sql(`SELECT count(*)::int AS n FROM oncall_shifts`);
     const users = await sql<{ id: string }>(`SELECT id FROM users WHERE email IN ('oncall@example.com', 'sre_lead2@example.com') ORDER BY email`);
-    const refused = await consolePost(request, "/api/console/roster", { startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), primaryId: users[0].id, secondaryId: users[1].id });
+    const refused = await consolePost(request, "/api/console/roster", {
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      primaryId: users[0].id,
+      secondaryId: users[1].id,
+    });
     expect(refused.status()).toBe(403);
     expect(await sql(`SELECT count(*)::int AS n FROM oncall_shifts`)).toEqual(before);
   });
@@ -134,7 +154,9 @@ test.describe("SRE lead: the on-call roster (D10-06)", () => {
     await expect(page.getByTestId("oncall-now")).toContainText("Secondary sre_lead (second) · Slack U0SECOND9");
     await screenshot(page, "oncall-roster");
 
-    const audit = await sql<{ action: string; actor_email: string }>(`SELECT action, actor_email FROM audit_log WHERE action LIKE 'roster.%' ORDER BY id DESC LIMIT 2`);
+    const audit = await sql<{ action: string; actor_email: string }>(
+      `SELECT action, actor_email FROM audit_log WHERE action LIKE 'roster.%' ORDER BY id DESC LIMIT 2`,
+    );
     expect(audit).toEqual([
       { action: "roster.slack_id", actor_email: "sre_lead@example.com" },
       { action: "roster.shift_create", actor_email: "sre_lead@example.com" },

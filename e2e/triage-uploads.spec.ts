@@ -17,7 +17,16 @@ async function generatedFile(options: GenerateOptions): Promise<Buffer> {
 async function startWorker(id: string): Promise<{ child: ChildProcess; workerId: string }> {
   const secrets = JSON.parse(readFileSync(".data/e2e/secrets.json", "utf8"));
   const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/testing/stuck-worker-child.ts", id], {
-    env: { ...process.env, ...secrets, DATABASE_URL: E2E_DATABASE_URL, DATA_DIR: ".data/e2e", NODE_ENV: "test", LOG_LEVEL: "warn", WORKER_LEASE_SECONDS: String(LEASE_SECONDS), BATCH_SIZE: "1000" },
+    env: {
+      ...process.env,
+      ...secrets,
+      DATABASE_URL: E2E_DATABASE_URL,
+      DATA_DIR: ".data/e2e",
+      NODE_ENV: "test",
+      LOG_LEVEL: "warn",
+      WORKER_LEASE_SECONDS: String(LEASE_SECONDS),
+      BATCH_SIZE: "1000",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -35,10 +44,17 @@ async function startWorker(id: string): Promise<{ child: ChildProcess; workerId:
 }
 
 const ledger = async (id: string) =>
-  (await sql<{ status: string; parsed_records: number; total_rows: number; valid_rows: number; invalid_rows: number; ignored_rows: number; locked_by: string | null }>(
-    `SELECT status::text AS status, parsed_records, total_rows, valid_rows, invalid_rows, ignored_rows, locked_by FROM uploads WHERE id = $1`,
-    [id],
-  ))[0];
+  (
+    await sql<{
+      status: string;
+      parsed_records: number;
+      total_rows: number;
+      valid_rows: number;
+      invalid_rows: number;
+      ignored_rows: number;
+      locked_by: string | null;
+    }>(`SELECT status::text AS status, parsed_records, total_rows, valid_rows, invalid_rows, ignored_rows, locked_by FROM uploads WHERE id = $1`, [id])
+  )[0];
 
 async function setParseFrozen(page: Page, frozen: boolean, incident: string) {
   await page.goto("/controls");
@@ -79,7 +95,9 @@ test.describe("on-call resumes an upload whose worker was killed mid-parse (D10-
     await expect(page.getByTestId("lease")).toContainText(workerId);
     const actions = page.getByRole("region", { name: "Actions" });
     await page.getByRole("button", { name: "Resume", exact: true }).click();
-    await expect(page.getByRole("form", { name: "Resume" }).getByTestId("plan")).toContainText(`Releases the lease of ${workerId}; the next parse worker claims it at once`);
+    await expect(page.getByRole("form", { name: "Resume" }).getByTestId("plan")).toContainText(
+      `Releases the lease of ${workerId}; the next parse worker claims it at once`,
+    );
     await screenshot(page, "upload-detail-resume-preview");
     await page.getByRole("button", { name: "Cancel" }).click();
     const resumedAt = Date.now();
@@ -104,7 +122,9 @@ test.describe("on-call resumes an upload whose worker was killed mid-parse (D10-
     await expect(page.getByRole("region", { name: "Timeline" })).toContainText(`Resume: released the lease of ${workerId} — parse pod was OOM-killed mid-file`);
     await screenshot(page, "upload-detail-resumed");
     const audit = await sql(`SELECT actor_email, target_id, before, outcome FROM audit_log WHERE action = 'upload.resume' AND incident_id = 'INC-7002'`);
-    expect(audit).toEqual([{ actor_email: "oncall@example.com", target_id: id, before: expect.objectContaining({ lockedBy: workerId, status: "processing" }), outcome: "ok" }]);
+    expect(audit).toEqual([
+      { actor_email: "oncall@example.com", target_id: id, before: expect.objectContaining({ lockedBy: workerId, status: "processing" }), outcome: "ok" },
+    ]);
     await page.close();
   });
 });
@@ -146,7 +166,9 @@ test.describe("bulk actions on the uploads list", () => {
     await expect(page.getByTestId(`bulk-result-${c}`)).toContainText("The upload is now completed, not processing");
     await screenshot(page, "uploads-bulk-results");
     expect(await Promise.all([a, b, c].map(uploadStatus))).toEqual(["failed", "failed", "completed"]);
-    const audit = await sql<{ target_id: string }>(`SELECT target_id FROM audit_log WHERE action = 'upload.force_fail' AND incident_id = 'INC-7101' AND outcome = 'ok' ORDER BY id`);
+    const audit = await sql<{ target_id: string }>(
+      `SELECT target_id FROM audit_log WHERE action = 'upload.force_fail' AND incident_id = 'INC-7101' AND outcome = 'ok' ORDER BY id`,
+    );
     expect(audit.map((r) => r.target_id)).toEqual([a, b]);
   });
 
@@ -160,7 +182,9 @@ test.describe("bulk actions on the uploads list", () => {
     await expect(page.getByTestId("bulk-count")).toHaveText("All 12 matching");
     await page.getByRole("button", { name: "Preview: Resume" }).click();
     await expect(page.getByTestId("bulk-summary")).toHaveText("Resume: 12 of 12 will change; 0 will be left as they are.");
-    await expect(page.getByTestId(`bulk-plan-${ids[1]}`)).toContainText("Releases the lease of dead-worker-2; the next parse worker claims it at once and resumes from record 8,000");
+    await expect(page.getByTestId(`bulk-plan-${ids[1]}`)).toContainText(
+      "Releases the lease of dead-worker-2; the next parse worker claims it at once and resumes from record 8,000",
+    );
     const form = page.getByRole("form", { name: "Confirm bulk action" });
     await form.getByLabel("Reason").fill("parse pods restarted after the node failure");
     await form.getByLabel("Incident ID").fill("INC-7102");

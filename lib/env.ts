@@ -1,8 +1,6 @@
 import { z } from "zod";
 
-const bool = z
-  .enum(["true", "false", "1", "0"])
-  .transform((v) => v === "true" || v === "1");
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const schema = z
   .object({
@@ -34,7 +32,11 @@ const schema = z
     SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(200).default(2000),
     /** How often the in-process scheduler runs the monitor (at most once a minute: it samples readiness per minute). */
     MONITOR_INTERVAL_MS: z.coerce.number().int().min(1000).max(60_000).default(15_000),
-    UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+    UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(200 * 1024 * 1024),
     /** Uploads waiting (pending) above which intake throttles with 429 (D10-07). */
     INGESTION_CONCURRENCY_LIMIT: z.coerce.number().int().positive().default(50),
     /** The fraction of that limit one workspace may fill with waiting uploads (D10-07), so one tenant cannot starve the others. */

@@ -94,6 +94,13 @@ describe("the import graph of lib/", () => {
   it("sees the imports it checks (a check that finds nothing proves nothing)", () => {
     expect(graph.get("http")?.has("auth")).toBe(true);
     expect(graph.get("ingestion")?.has("uploads")).toBe(true);
-    expect(folderLoops(new Map([["a", new Map([["b", ["x"]]])], ["b", new Map([["a", ["y"]]])]]))).toEqual([["a", "b"]]);
+    expect(
+      folderLoops(
+        new Map([
+          ["a", new Map([["b", ["x"]]])],
+          ["b", new Map([["a", ["y"]]])],
+        ]),
+      ),
+    ).toEqual([["a", "b"]]);
   });
 });

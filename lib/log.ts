@@ -9,9 +9,7 @@ function threshold(): number {
 
 function write(level: Level, event: string, fields: Record<string, unknown>) {
   if (levels[level] < threshold()) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }, (_k, v) =>
-    typeof v === "bigint" ? Number(v) : v,
-  );
+  const line = JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }, (_k, v) => (typeof v === "bigint" ? Number(v) : v));
   (level === "error" || level === "warn" ? process.stderr : process.stdout).write(line + "\n");
 }
 

@@ -15,7 +15,22 @@ type Rule = { alert?: string; record?: string; expr: string; for?: string; label
 type RuleFile = { groups: { name: string; interval?: string; rules: Rule[] }[] };
 
 const AGGREGATIONS = ["sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile"];
-const KEYWORDS = new Set([...AGGREGATIONS, "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless", "offset", "inf", "nan"]);
+const KEYWORDS = new Set([
+  ...AGGREGATIONS,
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "bool",
+  "and",
+  "or",
+  "unless",
+  "offset",
+  "inf",
+  "nan",
+]);
 
 /** The metric names a PromQL expression selects (functions, keywords, labels, strings and durations removed). */
 export function metricNames(expr: string): string[] {
@@ -65,10 +80,20 @@ describe("monitoring/alerts.yml", () => {
       expect(["warning", "page", "critical"]).toContain(rule.labels?.severity);
       expect(rule.annotations?.summary).toBeTruthy();
       const slug = rule.annotations?.runbook_url?.match(/\/runbooks\/([a-z0-9-]+)$/)?.[1];
-      expect(RUNBOOKS.map((r) => r.slug), `${rule.alert} links to a runbook the console has`).toContain(slug);
+      expect(
+        RUNBOOKS.map((r) => r.slug),
+        `${rule.alert} links to a runbook the console has`,
+      ).toContain(slug);
     }
     const names = rules.map((r) => r.alert);
-    for (const required of ["IngestionCircuitOpen", "IngestionHighErrorRate", "IngestionStagingBacklog", "IngestionStuckUploads", "IngestionDataStale", "IngestionWorkerSilent"]) {
+    for (const required of [
+      "IngestionCircuitOpen",
+      "IngestionHighErrorRate",
+      "IngestionStagingBacklog",
+      "IngestionStuckUploads",
+      "IngestionDataStale",
+      "IngestionWorkerSilent",
+    ]) {
       expect(names).toContain(required);
     }
   });

@@ -22,7 +22,9 @@ withDatabase(async () => {
   const { overview } = await import("../lib/console/overview");
   const { listUploads, parseUploadFilters } = await import("../lib/uploads/list-uploads");
   const db = pool();
-  const have = await db.query<{ uploads: number; staging: string }>(`SELECT (SELECT count(*)::int FROM uploads) AS uploads, (SELECT coalesce(sum(staged_rows), 0) FROM uploads) AS staging`);
+  const have = await db.query<{ uploads: number; staging: string }>(
+    `SELECT (SELECT count(*)::int FROM uploads) AS uploads, (SELECT coalesce(sum(staged_rows), 0) FROM uploads) AS staging`,
+  );
   if (have.rows[0].uploads < 100_000 || Number(have.rows[0].staging) < 5_000_000) {
     const t = Date.now();
     console.log("seeding 100 000 uploads and 5 000 000 staging rows …");
@@ -42,7 +44,9 @@ withDatabase(async () => {
     }
     times.sort((a, b) => a - b);
     const median = times[15];
-    console.log(`${label.padEnd(44)} median ${median.toFixed(1).padStart(6)} ms   p95 ${times[28].toFixed(1).padStart(6)} ms   ${median < 150 ? "meets" : "MISSES"} the 150 ms target`);
+    console.log(
+      `${label.padEnd(44)} median ${median.toFixed(1).padStart(6)} ms   p95 ${times[28].toFixed(1).padStart(6)} ms   ${median < 150 ? "meets" : "MISSES"} the 150 ms target`,
+    );
   }
   await measure("overview data (GET /api/console/overview)", () => overview(db));
   await measure("uploads, first page (GET /api/console/uploads)", () => listUploads(db, parseUploadFilters({})));

@@ -122,7 +122,15 @@ async function main() {
     await db.query(`DROP TABLE bench_raw`);
 
     // (a′) the parse ceiling at staging's durability: logged, no index, the staging column types.
-    const typed: Record<string, string> = { "Reporting starts": "date", "Reporting ends": "date", Day: "date", "Amount spent (USD)": "numeric(20,6)", Impressions: "bigint", "Link clicks": "bigint", Results: "numeric(20,6)" };
+    const typed: Record<string, string> = {
+      "Reporting starts": "date",
+      "Reporting ends": "date",
+      Day: "date",
+      "Amount spent (USD)": "numeric(20,6)",
+      Impressions: "bigint",
+      "Link clicks": "bigint",
+      Results: "numeric(20,6)",
+    };
     const names = header.replace(/^\uFEFF/, "").split(",");
     await db.query(`DROP TABLE IF EXISTS bench_typed; CREATE TABLE bench_typed (${names.map((n, i) => `c${i} ${typed[n] ?? "text"}`).join(", ")})`);
     await quiesce();
@@ -272,15 +280,22 @@ async function main() {
     const step = (to: string) => Number(events.rows.find((e) => e.to_status === to)?.ms ?? 0);
     const s = (ms: number) => (ms / 1000).toFixed(2);
     const promoteMs = results.f.at(-1)! - uploadedMs - step("processing") - step("staged") - step("promoting");
-    fSteps.push(`upload ${s(uploadedMs)}s, claim ${s(step("processing"))}s, parse ${s(step("staged"))}s, check + claim ${s(step("promoting"))}s, promote ${s(promoteMs)}s`);
-    console.log(`run ${run}: ${Object.entries(results).map(([k, v]) => `${k} ${(v.at(-1)! / 1000).toFixed(2)}s`).join("  ")}   (f: ${fSteps.at(-1)})`);
+    fSteps.push(
+      `upload ${s(uploadedMs)}s, claim ${s(step("processing"))}s, parse ${s(step("staged"))}s, check + claim ${s(step("promoting"))}s, promote ${s(promoteMs)}s`,
+    );
+    console.log(
+      `run ${run}: ${Object.entries(results)
+        .map(([k, v]) => `${k} ${(v.at(-1)! / 1000).toFixed(2)}s`)
+        .join("  ")}   (f: ${fSteps.at(-1)})`,
+    );
   }
   clearInterval(sampler);
 
   const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
   const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, med(v)])) as Record<string, number>;
   const rate = (ms: number) => `${Math.round(ROWS / (ms / 1000)).toLocaleString("en-US")} rows/s`;
-  const line = (label: string, ms: number, extra = "") => console.log(`${label.padEnd(56)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${rate(ms).padStart(18)}  ${extra}`);
+  const line = (label: string, ms: number, extra = "") =>
+    console.log(`${label.padEnd(56)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${rate(ms).padStart(18)}  ${extra}`);
   console.log(`\nmedians of ${RUNS} run(s), ${ROWS.toLocaleString("en-US")} rows:`);
   line("(a) raw COPY into unlogged, unindexed text table", m.a, "absolute reference");
   line("(a′) COPY into logged, unindexed, staging-typed table", m["a′"], `ceiling   ${(m.a / m["a′"]).toFixed(2)} × (a)`);
@@ -296,7 +311,11 @@ async function main() {
   line("(c′) one upsert of overlapping rows (all keys exist)", m["c′"], "ceiling");
   line("(g) promotion of overlapping data", m.g, judged("g", "c′", "0.6"));
   line("(e) re-promotion of identical data", m.e, `${judged("e", "c′", "0.6")}   rows written: ${rewritten} (target 0)`);
-  line("(f) upload → completed via HTTP API + workers", m.f, `ratio ${((m.a + m.c) / m.f).toFixed(2)} × ((a)+(c))   target ≥ 0.6${perRun((i) => results.a[i] + results.c[i], "f")}`);
+  line(
+    "(f) upload → completed via HTTP API + workers",
+    m.f,
+    `ratio ${((m.a + m.c) / m.f).toFixed(2)} × ((a)+(c))   target ≥ 0.6${perRun((i) => results.a[i] + results.c[i], "f")}`,
+  );
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   console.log(`peak RSS of the worker process (server + parse + promote workers, (f)): ${mb(workerPeak)}   target < 300 MB, flat from 1M to 5M rows`);
   console.log(`peak RSS of this process during (b), the parse worker run in process: ${mb(peakRss)}`);
@@ -318,8 +337,9 @@ async function main() {
 function postFile(url: string, apiKey: string, fields: Record<string, string>, file: string): Promise<{ status: number; body: string }> {
   const boundary = `bench${Date.now()}`;
   const head =
-    Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join("") +
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.csv"\r\nContent-Type: text/csv\r\n\r\n`;
+    Object.entries(fields)
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join("") + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.csv"\r\nContent-Type: text/csv\r\n\r\n`;
   const tail = `\r\n--${boundary}--\r\n`;
   const length = Buffer.byteLength(head) + statSync(file).size + Buffer.byteLength(tail);
   return new Promise((resolve, reject) => {

@@ -43,7 +43,10 @@ async function run(platform: Platform) {
     peakRss = process.memoryUsage().rss;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    let records = 0, valid = 0, invalid = 0, ignored = 0;
+    let records = 0,
+      valid = 0,
+      invalid = 0,
+      ignored = 0;
     for await (const b of parseFile(input(), options)) {
       records += b.records;
       valid += b.validRows;
@@ -56,8 +59,7 @@ async function run(platform: Platform) {
     const cpu = process.cpuUsage(cpu0);
     const cpuS = (cpu.user + cpu.system) / 1e6;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    const ok =
-      records === expected.totalRows && valid === expected.validRows && invalid === expected.invalidRows && ignored === expected.ignoredRows;
+    const ok = records === expected.totalRows && valid === expected.validRows && invalid === expected.invalidRows && ignored === expected.ignoredRows;
     console.log(
       `${platform.padEnd(6)} ${label.padEnd(10)} ${records.toLocaleString("en-US")} records in ${s.toFixed(2)} s = ` +
         `${Math.round(records / s).toLocaleString("en-US")} records/s, ${(bytes / 1e6 / s).toFixed(0)} MB/s ` +

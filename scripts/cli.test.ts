@@ -34,7 +34,11 @@ describe("cli user", () => {
       const disabled = await cli("user", "disable", "--email", "oncall@example.com", "--reason", "left the company");
       expect(disabled).toMatchObject({ code: 0, stdout: "oncall@example.com disabled; their sessions have ended.\n" });
       expect(await sessionUser(pool(), open)).toBeNull();
-      expect(await prisma().user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ disabledBy: "cli", disabledReason: "left the company", sessionVersion: 2 });
+      expect(await prisma().user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({
+        disabledBy: "cli",
+        disabledReason: "left the company",
+        sessionVersion: 2,
+      });
 
       const [again, listed] = await Promise.all([cli("user", "disable", "--email", "oncall@example.com", "--reason", "twice"), cli("user", "list")]);
       expect(again.code).toBe(1);

@@ -20,7 +20,6 @@ const USAGE = `Usage:
   cli apikey list [--workspace <slug or id>] [--json]
   cli apikey revoke (--id <key id> | --prefix <ik_…>) --reason "why"`;
 
-
 const usage = (problem: string) => new AppError("USAGE", 2, `${problem}\n${USAGE}`);
 
 function required(values: Record<string, unknown>, ...names: string[]) {
@@ -71,7 +70,11 @@ async function main() {
   if (!process.env.DATABASE_URL) {
     const { startEmbeddedPostgres } = await import("../lib/db/embedded");
     const dataDir = path.resolve(process.env.DATA_DIR ?? ".data");
-    const db = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: Number(process.env.EMBEDDED_PG_PORT ?? 54329), database: "ingestion" }).catch((error) => {
+    const db = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "pg"),
+      port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
+      database: "ingestion",
+    }).catch((error) => {
       throw new AppError("NO_DATABASE", 1, `No DATABASE_URL and the embedded database could not start: ${error.message}`);
     });
     process.env.DATABASE_URL = db.url;
@@ -91,7 +94,12 @@ async function main() {
       if (values.json) return void console.log(JSON.stringify(list, null, 2));
       if (!list.length) return void console.log("No users yet. Add one with: cli user add --email E --role R");
       const status = (u: (typeof list)[number]) => (u.disabledAt ? `disabled ${utc(u.disabledAt)} by ${u.disabledBy}: ${u.disabledReason}` : "active");
-      console.log(table(["EMAIL", "ROLES", "LAST SIGN-IN", "STATUS"], list.map((u) => [u.email, u.roles.join(","), utc(u.lastSignInAt), status(u)])));
+      console.log(
+        table(
+          ["EMAIL", "ROLES", "LAST SIGN-IN", "STATUS"],
+          list.map((u) => [u.email, u.roles.join(","), utc(u.lastSignInAt), status(u)]),
+        ),
+      );
     } else if (noun === "user" && (verb === "disable" || verb === "enable" || verb === "sign-out-everywhere")) {
       required(values, "email", "reason");
       const changes = {
@@ -109,7 +117,8 @@ async function main() {
     } else if (command === "apikey list") {
       const list = await keys.listApiKeys(pool(), { workspace: values.workspace });
       if (values.json) return void console.log(JSON.stringify(list, null, 2));
-      if (!list.length) return void console.log(`No API keys${values.workspace ? ` in ${values.workspace}` : ""}. Create one with: cli apikey create --workspace <slug>`);
+      if (!list.length)
+        return void console.log(`No API keys${values.workspace ? ` in ${values.workspace}` : ""}. Create one with: cli apikey create --workspace <slug>`);
       const status = (k: (typeof list)[number]) => (k.revokedAt ? `revoked ${utc(k.revokedAt)} by ${k.revokedBy}: ${k.revokeReason}` : "active");
       console.log(
         table(

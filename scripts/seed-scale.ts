@@ -2,7 +2,9 @@
 import { parseArgs } from "node:util";
 import { withDatabase } from "./with-database";
 
-const { values } = parseArgs({ options: { uploads: { type: "string", default: "100000" }, staging: { type: "string", default: "5000000" }, metrics: { type: "string", default: "1000000" } } });
+const { values } = parseArgs({
+  options: { uploads: { type: "string", default: "100000" }, staging: { type: "string", default: "5000000" }, metrics: { type: "string", default: "1000000" } },
+});
 
 withDatabase(async () => {
   const { pool } = await import("../lib/db/client");

@@ -40,13 +40,28 @@ const idOf = (instance: AppInstance) => `${hostname()}:${instance.pid}`;
 
 async function upload(target: AppInstance, options: GenerateOptions & { seed?: number }) {
   const response = await postUpload(target.url, key, await generated(options), { workspace_id: "acme", platform: options.platform }).catch((error) => {
-    throw new Error(`upload to ${target.name} failed (${error.cause ?? error}); its last log lines:\n${target.logs().slice(-15).map((l) => JSON.stringify(l)).join("\n")}`);
+    throw new Error(
+      `upload to ${target.name} failed (${error.cause ?? error}); its last log lines:\n${target
+        .logs()
+        .slice(-15)
+        .map((l) => JSON.stringify(l))
+        .join("\n")}`,
+    );
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body.id as string;
 }
 
-type Row = { status: string; parsed_records: number; total_rows: number; valid_rows: number; invalid_rows: number; ignored_rows: number; locked_by: string | null; attempts: number };
+type Row = {
+  status: string;
+  parsed_records: number;
+  total_rows: number;
+  valid_rows: number;
+  invalid_rows: number;
+  ignored_rows: number;
+  locked_by: string | null;
+  attempts: number;
+};
 async function row(id: string): Promise<Row> {
   const { rows } = await pool().query<Row>(
     `SELECT status, parsed_records, total_rows, valid_rows, invalid_rows, ignored_rows, locked_by, attempts FROM uploads WHERE id = $1`,
@@ -90,11 +105,13 @@ async function expectExactLedger(id: string, options: GenerateOptions) {
 
 /** What a cron service does: calls the worker routes of `target` until the upload is done. */
 async function cronUntilDone(target: AppInstance, id: string, timeoutMs: number) {
-  const call = (worker: string) => fetch(`${target.url}/api/cron/${worker}`, { method: "POST", headers: { authorization: `Bearer ${common.CRON_SECRET}` } }).then((r) => r.json());
+  const call = (worker: string) =>
+    fetch(`${target.url}/api/cron/${worker}`, { method: "POST", headers: { authorization: `Bearer ${common.CRON_SECRET}` } }).then((r) => r.json());
   const deadline = Date.now() + timeoutMs;
   let last: unknown[] = [];
   while (!terminal((await row(id)).status)) {
-    if (Date.now() > deadline) throw new Error(`upload ${id} not done via ${target.name}'s cron routes: ${JSON.stringify(await row(id))}; last answers ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`upload ${id} not done via ${target.name}'s cron routes: ${JSON.stringify(await row(id))}; last answers ${JSON.stringify(last)}`);
     last = [await call("parse"), await call("promote")];
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -117,7 +134,9 @@ async function setMode(target: AppInstance, cookie: string, mode: "halted" | "ru
 
 async function metricsOf(target: AppInstance) {
   const text = await fetch(`${target.url}/api/metrics`, { headers: { authorization: `Bearer ${common.METRICS_TOKEN}` } }).then((r) => r.text());
-  return text.split("\n").filter((line) => /^ingestion_(uploads_total|errors_total|duration_seconds_(count|bucket)|circuit_breaker_state|uploads_in_flight)/.test(line));
+  return text
+    .split("\n")
+    .filter((line) => /^ingestion_(uploads_total|errors_total|duration_seconds_(count|bucket)|circuit_breaker_state|uploads_in_flight)/.test(line));
 }
 
 const errorLines = (instance: AppInstance) => instance.logs().filter((l) => l.level === "error");
@@ -191,7 +210,10 @@ describe("two instances, one database, one store", () => {
     const transitions = await pool().query(`SELECT count(*)::int AS n FROM upload_events WHERE created_at > $1`, [haltedAt]);
     expect(transitions.rows[0].n).toBe(0);
     // B's scheduler kept ticking and read the halt from the database.
-    const skipped = await pool().query(`SELECT count(*)::int AS n FROM worker_runs WHERE instance = $1 AND worker = 'parse' AND started_at > $2 AND outcome = 'skipped'`, [idOf(B), haltedAt]);
+    const skipped = await pool().query(
+      `SELECT count(*)::int AS n FROM worker_runs WHERE instance = $1 AND worker = 'parse' AND started_at > $2 AND outcome = 'skipped'`,
+      [idOf(B), haltedAt],
+    );
     expect(skipped.rows[0].n).toBeGreaterThan(0);
     measured.killSwitch = { recordsAtHalt: atHalt, recordsCommittedAfterHalt: settled.parsed_records - atHalt };
     await setMode(A, cookie, "running");

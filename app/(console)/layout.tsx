@@ -13,8 +13,14 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
     return (
       <main className="mx-auto max-w-2xl p-10">
         <h1 className="text-2xl font-semibold text-red-700">Database migrations are pending</h1>
-        <p className="mt-3">The console refuses to serve pages until the schema is current. Run <code>npm run db:migrate</code>, then reload.</p>
-        <ul className="mt-3 list-disc pl-6 font-mono text-sm">{pending.map((m) => <li key={m}>{m}</li>)}</ul>
+        <p className="mt-3">
+          The console refuses to serve pages until the schema is current. Run <code>npm run db:migrate</code>, then reload.
+        </p>
+        <ul className="mt-3 list-disc pl-6 font-mono text-sm">
+          {pending.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
       </main>
     );
   }

@@ -29,7 +29,15 @@ export async function acknowledgeAlert(pool: pg.Pool, actor: Actor, alertId: str
         "STALE_ALERT",
       );
     }
-    await recordAudit(client, { actor, action: "alert.acknowledge", targetType: "alert", targetId: alertId, before: { status: before.status }, after: { status: "acknowledged" }, outcome: "ok" });
+    await recordAudit(client, {
+      actor,
+      action: "alert.acknowledge",
+      targetType: "alert",
+      targetId: alertId,
+      before: { status: before.status },
+      after: { status: "acknowledged" },
+      outcome: "ok",
+    });
     return toAlert(rows[0]);
   });
 }
@@ -66,9 +74,20 @@ export async function setAlertOutcome(
       [alertId, input.expectedVersion, input.outcome, input.now ?? new Date(), actor.email],
     );
     if (!rows[0]) {
-      throw conflict(`This alert changed since you loaded it (now ${before.status}${before.outcome ? `, marked ${before.outcome} by ${before.outcomeBy}` : ""}). Reload and decide again.`, "STALE_ALERT");
+      throw conflict(
+        `This alert changed since you loaded it (now ${before.status}${before.outcome ? `, marked ${before.outcome} by ${before.outcomeBy}` : ""}). Reload and decide again.`,
+        "STALE_ALERT",
+      );
     }
-    await recordAudit(client, { actor, action: "alert.outcome", targetType: "alert", targetId: alertId, before: { outcome: before.outcome }, after: { outcome: input.outcome }, outcome: "ok" });
+    await recordAudit(client, {
+      actor,
+      action: "alert.outcome",
+      targetType: "alert",
+      targetId: alertId,
+      before: { outcome: before.outcome },
+      after: { outcome: input.outcome },
+      outcome: "ok",
+    });
     return toAlert(rows[0]);
   });
 }

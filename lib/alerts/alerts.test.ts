@@ -30,7 +30,11 @@ async function startReceiver() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/alerts`, messages, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/alerts`,
+    messages,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 /** A loopback port with nothing listening: connections are refused. */
@@ -65,14 +69,27 @@ const monitor = (now: Date, webhookUrl: string | null = receiver.url, config?: S
 const modeVersion = async () => (await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } })).version;
 
 async function stuckUpload(t: Date) {
-  return insertUpload(ws.id, { status: "promoting", created_at: minutesAfter(t, -40), started_at: minutesAfter(t, -40), staged_at: minutesAfter(t, -35), promoting_at: minutesAfter(t, -31) });
+  return insertUpload(ws.id, {
+    status: "promoting",
+    created_at: minutesAfter(t, -40),
+    started_at: minutesAfter(t, -40),
+    staged_at: minutesAfter(t, -35),
+    promoting_at: minutesAfter(t, -31),
+  });
 }
 
 describe("notifications to the webhook", () => {
   it("escapes user text (a file name) in the message: no mention, link or HTML reaches the channel", async () => {
     const t = new Date();
     const hostile = `<!channel> <http://evil.example|click> [x](https://evil.example/y) <img src=x> www.evil.example me@evil.example & co.csv`;
-    await insertUpload(ws.id, { status: "promoting", file_name: hostile, created_at: minutesAfter(t, -40), started_at: minutesAfter(t, -40), staged_at: minutesAfter(t, -35), promoting_at: minutesAfter(t, -31) });
+    await insertUpload(ws.id, {
+      status: "promoting",
+      file_name: hostile,
+      created_at: minutesAfter(t, -40),
+      started_at: minutesAfter(t, -40),
+      staged_at: minutesAfter(t, -35),
+      promoting_at: minutesAfter(t, -31),
+    });
     await monitor(t);
     expect(receiver.messages).toHaveLength(1);
     // The alert's own lines (title, detail) carry the user text; the last line is the console's links.
@@ -83,7 +100,6 @@ describe("notifications to the webhook", () => {
     const outsideCode = userPart.replace(/`[^`\n]*`/g, "");
     expect(outsideCode).not.toMatch(/:\/\/|www\.|@evil/);
   });
-
 
   it("sends one message per opening and one per escalation, none for repeats", async () => {
     const t = new Date();
@@ -181,7 +197,9 @@ describe("people working an alert", () => {
     await addAlertNote(pool(), oncall, alert.id, "Lease holder crashed; resuming.");
     await expect(addAlertNote(pool(), oncall, alert.id, "   ")).rejects.toMatchObject({ status: 400 });
 
-    await expect(setAlertOutcome(pool(), oncall, alert.id, { outcome: "fixed", expectedVersion: alert.version })).rejects.toMatchObject({ code: "STALE_ALERT" });
+    await expect(setAlertOutcome(pool(), oncall, alert.id, { outcome: "fixed", expectedVersion: alert.version })).rejects.toMatchObject({
+      code: "STALE_ALERT",
+    });
     const classified = await setAlertOutcome(pool(), oncall, alert.id, { outcome: "fixed", expectedVersion: acked.version });
     expect(classified).toMatchObject({ outcome: "fixed", outcomeBy: "oncall@example.com" });
 
@@ -266,11 +284,22 @@ describe("automatic drain (D10-06 hard stop)", () => {
     expect(run.drain).toMatchObject({ drained: true, scope: "workspace", workspaces: ["acme"], alertId: page.id });
 
     expect((await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } })).value).toEqual({ mode: "running" });
-    expect(await prisma().workspace.findUniqueOrThrow({ where: { slug: "acme" } })).toMatchObject({ paused: true, pausedBy: "system", pauseIncidentId: `alert:${page.id}` });
+    expect(await prisma().workspace.findUniqueOrThrow({ where: { slug: "acme" } })).toMatchObject({
+      paused: true,
+      pausedBy: "system",
+      pauseIncidentId: `alert:${page.id}`,
+    });
     expect((await prisma().workspace.findUniqueOrThrow({ where: { slug: "globex" } })).paused).toBe(false);
     const audits = await prisma().auditLog.findMany({ where: { action: { in: ["controls.workspace_pause", "controls.drain"] } } });
     expect(audits).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ action: "controls.workspace_pause", actorEmail: "system", actorRoles: ["system"], targetId: "acme", incidentId: `alert:${page.id}`, outcome: "ok" });
+    expect(audits[0]).toMatchObject({
+      action: "controls.workspace_pause",
+      actorEmail: "system",
+      actorRoles: ["system"],
+      targetId: "acme",
+      incidentId: `alert:${page.id}`,
+      outcome: "ok",
+    });
     expect(audits[0].reason).toMatch(/18\.2 % to 40\.0 %/);
     expect(audits[0].reason).toContain("workspace acme had 6 of 10 uploads fail, 100.0 % of the failures");
     expect(audits[0].reason).toContain("acme 6/10 failed (100.0 % of failures), globex 0/5 failed (0.0 % of failures)");
@@ -332,7 +361,15 @@ describe("partial promotions for the Support Lead (D10-02)", () => {
     await monitor(new Date(), null);
 
     const [partial] = await listPartialUploads(pool(), { review: "pending" });
-    expect(partial).toMatchObject({ uploadId: id, workspace: { slug: "acme" }, platform: "tiktok", invalidRows: 5, promotedRows: 3, rerunBlocked: true, campaignsFrom: "staging" });
+    expect(partial).toMatchObject({
+      uploadId: id,
+      workspace: { slug: "acme" },
+      platform: "tiktok",
+      invalidRows: 5,
+      promotedRows: 3,
+      rerunBlocked: true,
+      campaignsFrom: "staging",
+    });
     expect(partial.campaigns.length).toBeGreaterThan(0);
     expect(partial.campaigns.reduce((n, c) => n + c.rows, 0)).toBe(3);
     expect(partial.dates.first).toMatch(/^2024-03-/);
@@ -356,7 +393,11 @@ describe("partial promotions for the Support Lead (D10-02)", () => {
     expect((await prisma().alert.findFirstOrThrow({ where: { fingerprint: `partial:${id}` } })).status).toBe("resolved");
     // The upload's re-run stays blocked and its staging rows are kept.
     expect(await prisma().upload.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "partial", rerunBlocked: true, stagedRows: 3 });
-    expect(await pool().query(`SELECT 1 FROM audit_log WHERE action = 'partial.acknowledge' AND target_id = $1`, [id]).then((r) => r.rowCount)).toBe(1);
+    expect(
+      await pool()
+        .query(`SELECT 1 FROM audit_log WHERE action = 'partial.acknowledge' AND target_id = $1`, [id])
+        .then((r) => r.rowCount),
+    ).toBe(1);
   });
 
   it("refuses to acknowledge an upload that is not partial", async () => {

@@ -28,7 +28,14 @@ async function failuresByWorkspace(db: Queryable, now: Date, windowMinutes: numb
     [now, windowMinutes],
   );
   const failed = rows.reduce((n, r) => n + r.failed, 0);
-  return rows.map((r) => ({ workspaceId: r.id, slug: r.slug, paused: r.paused, failed: r.failed, total: r.total, shareOfFailures: failed ? r.failed / failed : 0 }));
+  return rows.map((r) => ({
+    workspaceId: r.id,
+    slug: r.slug,
+    paused: r.paused,
+    failed: r.failed,
+    total: r.total,
+    shareOfFailures: failed ? r.failed / failed : 0,
+  }));
 }
 
 /**
@@ -92,7 +99,8 @@ export async function autoDrainIfNeeded(pool: pg.Pool, input: { now: Date; confi
   const culprits = pickCulprits(figures, errorRate.page);
   if (culprits) {
     const toPause = culprits.filter((f) => !f.paused);
-    if (!toPause.length) return { drained: false, why: `the workspace(s) driving the failures are already paused (${culprits.map((c) => c.slug).join(", ")})`, figures };
+    if (!toPause.length)
+      return { drained: false, why: `the workspace(s) driving the failures are already paused (${culprits.map((c) => c.slug).join(", ")})`, figures };
     return withTransaction(pool, async (client) => {
       // While an operator has ingestion drained or halted, their word stands and the system adds nothing.
       const mode = await client.query<{ mode: string }>(`SELECT value->>'mode' AS mode FROM ingestion_controls WHERE key = 'mode' FOR SHARE`);

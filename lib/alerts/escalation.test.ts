@@ -52,7 +52,13 @@ const user = (email: string, name: string, roles: ("oncall" | "pm" | "sre_lead" 
 const monitor = (now: Date) => runMonitor(pool(), { now, webhookUrl: receiver.url });
 
 async function stuckUpload(t: Date) {
-  return insertUpload(ws.id, { status: "promoting", created_at: minutesAfter(t, -40), started_at: minutesAfter(t, -40), staged_at: minutesAfter(t, -35), promoting_at: minutesAfter(t, -31) });
+  return insertUpload(ws.id, {
+    status: "promoting",
+    created_at: minutesAfter(t, -40),
+    started_at: minutesAfter(t, -40),
+    staged_at: minutesAfter(t, -35),
+    promoting_at: minutesAfter(t, -31),
+  });
 }
 
 async function roster(t: Date) {
@@ -108,7 +114,9 @@ describe("escalation that reaches a person (D10-06)", () => {
     expect(run.notifications).toMatchObject({ failed: 1 });
     const alert = await prisma().alert.findFirstOrThrow({ where: { signal: "stuck_upload" } });
     let timeline = (await getAlertOrThrow(pool(), alert.id)).notifications;
-    expect(timeline.filter((n) => n.result === "failed").map((n) => [n.recipientEmail, n.httpStatus, n.error])).toEqual([["quinn@example.com", 500, "webhook answered HTTP 500"]]);
+    expect(timeline.filter((n) => n.result === "failed").map((n) => [n.recipientEmail, n.httpStatus, n.error])).toEqual([
+      ["quinn@example.com", 500, "webhook answered HTTP 500"],
+    ]);
     const secondaryTries = () => receiver.messages.filter((m) => m.includes("you are the secondary on-call")).length;
     expect(secondaryTries()).toBe(1);
 

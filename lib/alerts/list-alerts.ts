@@ -43,7 +43,10 @@ export async function listAlerts(db: Queryable, filters: AlertFilters = {}): Pro
 export async function getAlertOrThrow(db: Queryable, alertId: string): Promise<{ alert: Alert; notes: AlertNote[]; notifications: AlertNotification[] }> {
   const { rows } = isUuid(alertId) ? await db.query(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE a.id = $1`, [alertId]) : { rows: [] };
   if (!rows[0]) throw notFound(`Alert ${alertId}`);
-  const [notes, notifications] = await Promise.all([db.query(`SELECT * FROM alert_notes WHERE alert_id = $1 ORDER BY id`, [alertId]), listAlertNotifications(db, alertId)]);
+  const [notes, notifications] = await Promise.all([
+    db.query(`SELECT * FROM alert_notes WHERE alert_id = $1 ORDER BY id`, [alertId]),
+    listAlertNotifications(db, alertId),
+  ]);
   return { alert: toAlert(rows[0]), notes: notes.rows.map(toNote), notifications };
 }
 
@@ -63,7 +66,7 @@ export async function signalTiles(db: Queryable): Promise<SignalTile[]> {
   const bySignal = new Map(rows.map((r) => [r.signal, r]));
   return (Object.keys(SIGNALS) as SignalId[]).map((signal) => {
     const r = bySignal.get(signal);
-    const severity = r ? SEVERITIES.filter((s) => r.severities.includes(s)).at(-1) ?? null : null;
+    const severity = r ? (SEVERITIES.filter((s) => r.severities.includes(s)).at(-1) ?? null) : null;
     return { signal, title: SIGNALS[signal].title, scenario: SIGNALS[signal].scenario, active: r?.active ?? 0, unacknowledged: r?.unacked ?? 0, severity };
   });
 }

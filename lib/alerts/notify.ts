@@ -117,7 +117,9 @@ export async function listAlertNotifications(db: Queryable, alertId: string): Pr
 async function messagesFor(db: Queryable, alert: Alert, kind: Kind, options: DeliveryOptions): Promise<Message[]> {
   if (kind.column === "open_notified_at") return [{ kind: "opened", recipient: null, text: openedMessage(alert, options.baseUrl) }];
   const [shift, pms] = await Promise.all([onCallAt(db, options.now), productManagers(db)]);
-  const messages: Message[] = [{ kind: "escalation_secondary", recipient: shift?.secondary ?? null, text: secondaryMessage(alert, options.now, shift, options.baseUrl) }];
+  const messages: Message[] = [
+    { kind: "escalation_secondary", recipient: shift?.secondary ?? null, text: secondaryMessage(alert, options.now, shift, options.baseUrl) },
+  ];
   for (const pm of pms) messages.push({ kind: "escalation_pm", recipient: pm, text: pmMessage(alert, options.now, pm, options.baseUrl) });
   // A retry after a partial failure sends only what did not go out.
   const { rows } = await db.query<{ kind: string; recipient_email: string | null }>(
@@ -169,7 +171,17 @@ export async function deliverNotifications(db: Queryable, options: DeliveryOptio
     db
       .query(
         `INSERT INTO alert_notifications (alert_id, kind, recipient_email, recipient_name, message, result, http_status, error, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [alert.id, m.kind, m.recipient?.email ?? null, m.recipient?.name ?? null, m.text, result.error ? "failed" : "sent", result.httpStatus, result.error, options.now],
+        [
+          alert.id,
+          m.kind,
+          m.recipient?.email ?? null,
+          m.recipient?.name ?? null,
+          m.text,
+          result.error ? "failed" : "sent",
+          result.httpStatus,
+          result.error,
+          options.now,
+        ],
       )
       .then(
         () => undefined,

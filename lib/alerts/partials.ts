@@ -86,7 +86,9 @@ export function clientSummary(p: Omit<PartialUpload, "summary" | "review" | "ale
     `Loaded: ${n(p.promotedRows)} of ${n(dataRows)} data rows` +
       (p.campaignCount ? `, covering ${plural(p.campaignCount, "campaign")} from ${p.dates.first} to ${p.dates.last}.` : "."),
     `Not loaded: ${plural(p.invalidRows, "row")}` +
-      (p.notFullyPromoted.length ? ` in ${plural(p.notFullyPromoted.length, "campaign")}, which ${p.notFullyPromoted.length === 1 ? "is" : "are"} therefore incomplete:` : ":"),
+      (p.notFullyPromoted.length
+        ? ` in ${plural(p.notFullyPromoted.length, "campaign")}, which ${p.notFullyPromoted.length === 1 ? "is" : "are"} therefore incomplete:`
+        : ":"),
   ];
   for (const c of p.notFullyPromoted) {
     const total = c.rowsLoaded + c.rowsLost;
@@ -106,7 +108,8 @@ export function clientSummary(p: Omit<PartialUpload, "summary" | "review" | "ale
   }
   if (p.unattributedRows) lines.push(`  • and ${plural(p.unattributedRows, "more row")} not broken down by campaign here (see the upload's invalid rows).`);
   const ignored = p.ignoredByReason.reduce((sum, r) => sum + r.count, 0);
-  if (ignored) lines.push(`Not data (skipped on purpose): ${n(ignored)} line${ignored === 1 ? "" : "s"} (${p.ignoredByReason.map((r) => words(r.reason)).join(", ")}).`);
+  if (ignored)
+    lines.push(`Not data (skipped on purpose): ${n(ignored)} line${ignored === 1 ? "" : "s"} (${p.ignoredByReason.map((r) => words(r.reason)).join(", ")}).`);
   lines.push(
     "",
     "What to do: correct the rows listed above and send a new file (the whole report or just the corrected rows). " +
@@ -243,7 +246,10 @@ export async function acknowledgePartial(pool: pg.Pool, actor: Actor, uploadId: 
     );
     if (!rows[0]) {
       const existing = await client.query(`SELECT acknowledged_by, acknowledged_at FROM partial_reviews WHERE upload_id = $1`, [uploadId]);
-      throw conflict(`Already acknowledged by ${existing.rows[0].acknowledged_by} at ${existing.rows[0].acknowledged_at.toISOString()}.`, "ALREADY_ACKNOWLEDGED");
+      throw conflict(
+        `Already acknowledged by ${existing.rows[0].acknowledged_by} at ${existing.rows[0].acknowledged_at.toISOString()}.`,
+        "ALREADY_ACKNOWLEDGED",
+      );
     }
     const alert = await client.query<{ id: string }>(
       `UPDATE alerts SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, version = version + 1
@@ -252,8 +258,17 @@ export async function acknowledgePartial(pool: pg.Pool, actor: Actor, uploadId: 
     );
     const alertId = alert.rows[0]?.id ?? (await latestPartialAlert(client, uploadId));
     const body = ticket ? `Partial acknowledged — ticket ${ticket}: ${note}` : `Partial acknowledged: ${note}`;
-    if (alertId) await client.query(`INSERT INTO alert_notes (alert_id, author, author_id, body) VALUES ($1, $2, $3, $4)`, [alertId, actor.email, actor.id ?? null, body]);
-    await recordAudit(client, { actor, action: "partial.acknowledge", targetType: "upload", targetId: uploadId, reason: note, after: { acknowledged: true, note, ticket }, outcome: "ok" });
+    if (alertId)
+      await client.query(`INSERT INTO alert_notes (alert_id, author, author_id, body) VALUES ($1, $2, $3, $4)`, [alertId, actor.email, actor.id ?? null, body]);
+    await recordAudit(client, {
+      actor,
+      action: "partial.acknowledge",
+      targetType: "upload",
+      targetId: uploadId,
+      reason: note,
+      after: { acknowledged: true, note, ticket },
+      outcome: "ok",
+    });
     return { uploadId, acknowledgedBy: actor.email, acknowledgedAt: now, note, ticket, alertId: alertId ?? null };
   });
 }

@@ -41,7 +41,14 @@ export async function syncAlerts(db: Queryable, input: { firings: Firing[]; eval
     );
     if (rows[0].inserted) {
       opened.push(toAlert(rows[0]));
-      log.warn("alert.opened", { alertId: rows[0].id, signal: f.signal, fingerprint: f.fingerprint, severity: f.severity, scenario: def.scenario, title: f.title });
+      log.warn("alert.opened", {
+        alertId: rows[0].id,
+        signal: f.signal,
+        fingerprint: f.fingerprint,
+        severity: f.severity,
+        scenario: def.scenario,
+        title: f.title,
+      });
     } else refreshed++;
   }
   const firing = input.firings.map((f) => f.fingerprint);

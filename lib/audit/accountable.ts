@@ -11,9 +11,7 @@ const DEFAULT_INCIDENT_ID_PATTERN = "^[A-Z][A-Z0-9]+-\\d+$";
 /** The form incident IDs must take (INCIDENT_ID_PATTERN), with an example when the pattern is the default one. */
 export function incidentIdFormat(pattern = env().INCIDENT_ID_PATTERN): { pattern: string; example: string | null; hint: string } {
   const example = pattern === DEFAULT_INCIDENT_ID_PATTERN ? "INC-1234" : null;
-  const hint = example
-    ? `like ${example}: capital letters or digits starting with a letter, a dash, then a number`
-    : `matching the pattern ${pattern}`;
+  const hint = example ? `like ${example}: capital letters or digits starting with a letter, a dash, then a number` : `matching the pattern ${pattern}`;
   return { pattern, example, hint };
 }
 
@@ -27,7 +25,14 @@ export function checkIncidentId(incidentId: string, pattern = env().INCIDENT_ID_
 }
 
 /** Records a refused operator action. Pass the pool, not a transaction that is about to roll back. */
-export async function recordRefusal(db: Queryable, actor: AuditEntry["actor"], action: string, target: AuditTarget, input: Accountability, error: AppError): Promise<void> {
+export async function recordRefusal(
+  db: Queryable,
+  actor: AuditEntry["actor"],
+  action: string,
+  target: AuditTarget,
+  input: Accountability,
+  error: AppError,
+): Promise<void> {
   await recordAudit(db, {
     actor,
     action,
@@ -42,7 +47,14 @@ export async function recordRefusal(db: Queryable, actor: AuditEntry["actor"], a
 }
 
 /** Records a refused operator action, then throws the refusal. */
-export async function refuse(db: Queryable, actor: AuditEntry["actor"], action: string, target: AuditTarget, input: Accountability, error: AppError): Promise<never> {
+export async function refuse(
+  db: Queryable,
+  actor: AuditEntry["actor"],
+  action: string,
+  target: AuditTarget,
+  input: Accountability,
+  error: AppError,
+): Promise<never> {
   await recordRefusal(db, actor, action, target, input, error);
   throw error;
 }

@@ -1,6 +1,5 @@
 import type { Queryable } from "@/lib/db/sql";
 
-
 export type AuditEntry = {
   /** The columns written of who acted (any Actor of lib/auth fits; the log does not depend on auth). */
   actor: { id?: string | null; email: string; roles: readonly string[] };

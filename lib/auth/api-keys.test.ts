@@ -82,7 +82,14 @@ describe("revoking keys", () => {
     expect(after.body.error.code).toBe("UNAUTHORIZED");
     expect(await prisma().upload.count()).toBe(1);
     expect(await auditRows()).toMatchObject([
-      { actorEmail: admin.email, targetType: "api_key", targetId: id, reason: "leaked in a chat", outcome: "ok", after: { prefix, workspace: "acme", revoked: true } },
+      {
+        actorEmail: admin.email,
+        targetType: "api_key",
+        targetId: id,
+        reason: "leaked in a chat",
+        outcome: "ok",
+        after: { prefix, workspace: "acme", revoked: true },
+      },
     ]);
   });
 

@@ -134,7 +134,9 @@ export type ApiKeyRef = { id: string } | { prefix: string };
 async function findApiKeyOrThrow(db: Queryable, ref: ApiKeyRef): Promise<ApiKeyRow> {
   const { rows } =
     "id" in ref
-      ? await db.query<ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.id = $1`, [parseUuid(ref.id, "API key")])
+      ? await db.query<ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.id = $1`, [
+          parseUuid(ref.id, "API key"),
+        ])
       : await db.query<ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.prefix = $1`, [ref.prefix.trim()]);
   if (!rows[0]) throw notFound("id" in ref ? "API key" : `API key with prefix ${ref.prefix}`);
   return rows[0];
@@ -173,7 +175,10 @@ export async function revokeApiKey(pool: pg.Pool, actor: Actor, input: { key: Ap
       action,
       auditTarget,
       input,
-      conflict(`API key ${current.prefix}… (${current.name}) was already revoked by ${current.revoked_by ?? "someone"} at ${current.revoked_at!.toISOString()}.`, "ALREADY_REVOKED"),
+      conflict(
+        `API key ${current.prefix}… (${current.name}) was already revoked by ${current.revoked_by ?? "someone"} at ${current.revoked_at!.toISOString()}.`,
+        "ALREADY_REVOKED",
+      ),
     );
   }
   return summary(revoked!);

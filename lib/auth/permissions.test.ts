@@ -32,7 +32,10 @@ describe("permission matrix", () => {
     });
     expect(can({ roles: ["sre_lead"], killSwitchSuspended: true }, "upload.force_fail")).toBe(true);
     // Suspending and restoring are kill-switch privileges too: a suspended user lifts no suspension.
-    expect(decide({ roles: ["sre_lead"], killSwitchSuspended: true }, "controls.suspend_kill_switch")).toMatchObject({ allowed: false, reason: "your kill-switch privileges are suspended" });
+    expect(decide({ roles: ["sre_lead"], killSwitchSuspended: true }, "controls.suspend_kill_switch")).toMatchObject({
+      allowed: false,
+      reason: "your kill-switch privileges are suspended",
+    });
   });
 
   it("lets on-call halt only during a P1, and lift only an on-call halt", () => {
@@ -55,7 +58,8 @@ describe("permission matrix", () => {
 
   it("follows the D10 §8 decision matrix: on-call PAUSEs and STOPs without a P1, the PM DOCUMENTs, the Support Lead handles partials", () => {
     // PAUSE and STOP, no P1 needed.
-    for (const action of ["controls.drain", "controls.workspace_pause", "controls.freeze_worker"] as const) expect(can({ roles: ["oncall"] }, action)).toBe(true);
+    for (const action of ["controls.drain", "controls.workspace_pause", "controls.freeze_worker"] as const)
+      expect(can({ roles: ["oncall"] }, action)).toBe(true);
     expect(decideHalt({ roles: ["oncall"] }, null)).toMatchObject({ allowed: false });
     // DOCUMENT (D10-04).
     expect(can({ roles: ["pm"] }, "postmortem.write")).toBe(true);

@@ -49,28 +49,52 @@ export type Action = (typeof ACTIONS)[number];
  * docs/roles.md are generated from this, so the rule and its reason live in one place.
  */
 export const ACTION_INFO: Record<Action, { description: string; seed: string }> = {
-  "console.view": { description: "See every console page: uploads, staging, alerts, controls, audit, runbooks.", seed: "DESIGN §5: every role reads the console" },
-  "controls.drain": { description: "PAUSE: drain ingestion (reject new uploads, let in-flight finish).", seed: "D10 §8 data incorrect / missing / duplicated → PAUSE, On-Call; D8 §4.1" },
+  "console.view": {
+    description: "See every console page: uploads, staging, alerts, controls, audit, runbooks.",
+    seed: "DESIGN §5: every role reads the console",
+  },
+  "controls.drain": {
+    description: "PAUSE: drain ingestion (reject new uploads, let in-flight finish).",
+    seed: "D10 §8 data incorrect / missing / duplicated → PAUSE, On-Call; D8 §4.1",
+  },
   "controls.halt": { description: "Halt every worker transition (the kill switch) at any time.", seed: "D10-09 hard stop, SRE Lead + Ingestion Owner" },
   "controls.halt_p1": { description: "Halt, but only while declaring a P1 (and lift only such a halt).", seed: "D10-09: incident P1, all ingestion halted" },
-  "controls.resume": { description: "Resume ingestion after a drain (a halt needs the authority it was set under).", seed: "D8 §4.1 pause procedure is reversible" },
-  "controls.freeze_worker": { description: "STOP: freeze one worker (e.g. promotion only) without declaring a P1.", seed: "D10 §8 worker unhealthy → STOP, On-Call; D10-01 freeze promotion" },
+  "controls.resume": {
+    description: "Resume ingestion after a drain (a halt needs the authority it was set under).",
+    seed: "D8 §4.1 pause procedure is reversible",
+  },
+  "controls.freeze_worker": {
+    description: "STOP: freeze one worker (e.g. promotion only) without declaring a P1.",
+    seed: "D10 §8 worker unhealthy → STOP, On-Call; D10-01 freeze promotion",
+  },
   "controls.workspace_pause": { description: "PAUSE one workspace's ingestion.", seed: "D10 §8 → PAUSE, On-Call; D10-06 auto-pause" },
   "controls.rollout": { description: "Change the rollout phase and its workspace allowlist.", seed: "D8 §2 rollout phases, Eng Lead / Ingestion Owner" },
   "controls.suspend_kill_switch": { description: "Suspend or restore a user's kill-switch privileges.", seed: "D10-05 hard stop, SRE Lead" },
   "upload.force_fail": { description: "Abort a stuck upload (force-fail); never promote it.", seed: "D10-10 decide resume vs abort, On-Call Primary" },
   "cleanup.request": { description: "Request a staging cleanup with its dry-run preview.", seed: "D10-08 manual cleanup using D8 procedure" },
   "cleanup.approve": { description: "Approve someone else's staging cleanup (never your own).", seed: "D10-08 no automatic deletes without review" },
-  "alert.acknowledge": { description: "Acknowledge an alert (stops its escalation), add notes, mark its outcome.", seed: "D10-06 alert acknowledged within 15 minutes" },
+  "alert.acknowledge": {
+    description: "Acknowledge an alert (stops its escalation), add notes, mark its outcome.",
+    seed: "D10-06 alert acknowledged within 15 minutes",
+  },
   "partial.acknowledge": { description: "Acknowledge a partial promotion with the ticket / note sent to the client.", seed: "D10-02 notify Support Lead" },
   "ga.sign_pm": { description: "Sign the PM line of the GA sign-off.", seed: "D8 §6.3 approval, Product Manager" },
   "ga.sign_eng": { description: "Sign the engineering line of the GA sign-off.", seed: "D8 §6.3 approval, Engineering Lead" },
   "ga.sign_sre": { description: "Sign the SRE line of the GA sign-off.", seed: "D8 §6.3 approval, SRE Lead" },
   "runbook.execute": { description: "Run any runbook and record its steps.", seed: "Iteration 06: runbooks executable by ops" },
-  "runbook.execute_own": { description: "Run the runbooks your role owns (the Support Lead's D10-02, the PM's D10-04).", seed: "D10-02 Support Lead; D10-04 Product Manager" },
+  "runbook.execute_own": {
+    description: "Run the runbooks your role owns (the Support Lead's D10-02, the PM's D10-04).",
+    seed: "D10-02 Support Lead; D10-04 Product Manager",
+  },
   "postmortem.write": { description: "DOCUMENT: write an incident's postmortem.", seed: "D10 §8 alert silent → DOCUMENT, PM; Iteration 06 document step" },
-  "incident.accept_unknown": { description: "DOCUMENT: record an alert rule's silence as an ACCEPTED UNKNOWN, with its impact.", seed: "D10-04 acknowledge as ACCEPTED UNKNOWN, Product Manager" },
-  "roster.edit": { description: "Edit the on-call roster (primary and secondary per period) and Slack IDs.", seed: "D10-06 escalate to Secondary; D9 ownership" },
+  "incident.accept_unknown": {
+    description: "DOCUMENT: record an alert rule's silence as an ACCEPTED UNKNOWN, with its impact.",
+    seed: "D10-04 acknowledge as ACCEPTED UNKNOWN, Product Manager",
+  },
+  "roster.edit": {
+    description: "Edit the on-call roster (primary and secondary per period) and Slack IDs.",
+    seed: "D10-06 escalate to Secondary; D9 ownership",
+  },
   "users.manage": { description: "Create users, change their roles, disable them, revoke API keys.", seed: "DESIGN §5 admin runs the system" },
   "upload.resume": {
     description: "Release a stuck upload's lease so the next worker resumes it from its checkpoint (never promotes).",
@@ -167,7 +191,6 @@ export const KILL_SWITCH_ACTIONS: readonly Action[] = [
   "controls.suspend_kill_switch",
 ];
 
-
 /** What a decision reads of the actor: the roles and the kill-switch state. */
 type Deciding = Pick<Actor, "roles" | "killSwitchSuspended">;
 
@@ -202,7 +225,10 @@ export type HaltAuthority = "controls.halt" | "controls.halt_p1";
  * Setting a halt (D10-09): the halt privilege, or on-call's while declaring a P1. An allowed decision
  * names the authority the halt is set under, so that lifting it can be judged later.
  */
-export function decideHalt(actor: Deciding, severity: Severity | null | undefined): ({ allowed: true; authority: HaltAuthority }) | { allowed: false; reason: string } {
+export function decideHalt(
+  actor: Deciding,
+  severity: Severity | null | undefined,
+): { allowed: true; authority: HaltAuthority } | { allowed: false; reason: string } {
   const full = decide(actor, "controls.halt");
   if (full.allowed) return { allowed: true, authority: "controls.halt" };
   const p1 = decide(actor, "controls.halt_p1");
@@ -231,7 +257,10 @@ export function decideRunbook(actor: Deciding, owner: Role): Decision {
   const own = decide(actor, "runbook.execute_own");
   if (!own.allowed) return any;
   if (actor.roles.includes(owner)) return { allowed: true };
-  return { allowed: false, reason: `this runbook belongs to ${owner}; you may run only the runbooks of your roles (${actor.roles.join(", ")}), or ask ${rolesFor("runbook.execute").join(" or ")}` };
+  return {
+    allowed: false,
+    reason: `this runbook belongs to ${owner}; you may run only the runbooks of your roles (${actor.roles.join(", ")}), or ask ${rolesFor("runbook.execute").join(" or ")}`,
+  };
 }
 
 export function isRole(value: string): value is Role {

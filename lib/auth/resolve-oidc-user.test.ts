@@ -4,7 +4,11 @@ import { AppError } from "@/lib/errors";
 import { resetDatabase } from "@/lib/testing/db";
 import { resolveOidcUser } from "./resolve-oidc-user";
 
-const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => (error instanceof AppError ? error.code : error));
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (error: unknown) => (error instanceof AppError ? error.code : error),
+  );
 const subOf = async (email: string) => (await prisma().user.findUniqueOrThrow({ where: { email } })).oidcSub;
 
 let ana: { id: string };
@@ -16,7 +20,10 @@ beforeEach(async () => {
 
 describe("SSO sign-in", () => {
   it("links on the first sign-in by a verified email, stores the sub, and audits the link", async () => {
-    expect(await resolveOidcUser(pool(), { sub: "idp|ana", email: "Ana@Example.com", email_verified: true })).toMatchObject({ id: ana.id, email: "ana@example.com" });
+    expect(await resolveOidcUser(pool(), { sub: "idp|ana", email: "Ana@Example.com", email_verified: true })).toMatchObject({
+      id: ana.id,
+      email: "ana@example.com",
+    });
     expect(await subOf("ana@example.com")).toBe("idp|ana");
     const audit = await prisma().auditLog.findMany({ where: { action: "user.link_sso" } });
     expect(audit).toHaveLength(1);

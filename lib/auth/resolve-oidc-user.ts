@@ -31,7 +31,9 @@ export async function resolveOidcUser(pool: pg.Pool, rawClaims: unknown): Promis
     throw forbidden("The identity provider has not verified this account's email address, so it cannot be linked to a console user.", "OIDC_EMAIL_UNVERIFIED");
   }
   return withTransaction(pool, async (client) => {
-    const { rows: [user] } = await client.query<UserRow>(`SELECT ${columns} FROM users WHERE email = $1 FOR UPDATE`, [email]);
+    const {
+      rows: [user],
+    } = await client.query<UserRow>(`SELECT ${columns} FROM users WHERE email = $1 FOR UPDATE`, [email]);
     if (!user) throw forbidden("No console user has this SSO account's email address.", "OIDC_NO_ACCOUNT");
     if (user.oidc_sub !== null && user.oidc_sub !== claims.sub) {
       throw forbidden("This console user is already linked to a different SSO identity.", "OIDC_ALREADY_LINKED");
@@ -54,6 +56,8 @@ export async function resolveOidcUser(pool: pg.Pool, rawClaims: unknown): Promis
 
 /** The user linked to an SSO `sub`, or null. */
 export async function findUserByOidcSub(db: Pick<pg.Pool, "query">, sub: string): Promise<SignInUser | null> {
-  const { rows: [user] } = await db.query<UserRow>(`SELECT ${columns} FROM users WHERE oidc_sub = $1`, [sub]);
+  const {
+    rows: [user],
+  } = await db.query<UserRow>(`SELECT ${columns} FROM users WHERE oidc_sub = $1`, [sub]);
   return user ? { id: user.id, email: user.email, name: user.name } : null;
 }

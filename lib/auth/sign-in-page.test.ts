@@ -15,7 +15,14 @@ describe("where next-auth sends the browser after sign-in", () => {
   });
 
   it("never another origin or a script", async () => {
-    for (const hostile of ["javascript:alert(document.cookie)", "https://elsewhere.example/", "//elsewhere.example", "/\\elsewhere.example", "http://console.test.elsewhere.example/", " javascript:alert(1)"]) {
+    for (const hostile of [
+      "javascript:alert(document.cookie)",
+      "https://elsewhere.example/",
+      "//elsewhere.example",
+      "/\\elsewhere.example",
+      "http://console.test.elsewhere.example/",
+      " javascript:alert(1)",
+    ]) {
       expect(await redirect(hostile)).toBe("http://console.test/");
     }
   });

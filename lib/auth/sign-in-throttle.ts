@@ -42,7 +42,9 @@ export async function reserveSignInAttempt(pool: pg.Pool, keys: SignInKeys, poli
       params,
     );
     if (taken.rowCount === rows.length) return;
-    const { rows: [wait] } = await client.query<{ seconds: number | null }>(
+    const {
+      rows: [wait],
+    } = await client.query<{ seconds: number | null }>(
       `SELECT ceil(EXTRACT(EPOCH FROM max(t.window_started_at) + make_interval(secs => $1) - now()))::int AS seconds
          FROM sign_in_throttles t
         WHERE (t.scope, t.key) IN (${pairs.map((p) => `(${p})`).join(", ")}) AND t.failures >= $2 AND NOT ${expired}`,
@@ -64,12 +66,7 @@ export async function recordSignInSuccess(pool: pg.Pool, keys: SignInKeys): Prom
 
 export function signInThrottled(retryAfterSeconds: number): AppError {
   const minutes = Math.ceil(retryAfterSeconds / 60);
-  return new AppError(
-    "SIGN_IN_THROTTLED",
-    429,
-    `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-    { retryAfterSeconds },
-  );
+  return new AppError("SIGN_IN_THROTTLED", 429, `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, { retryAfterSeconds });
 }
 
 /**

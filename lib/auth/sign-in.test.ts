@@ -38,7 +38,8 @@ describe("email and password sign-in", () => {
   });
 
   it("after 10 failures for one email refuses even the right password, saying when to try again", async () => {
-    for (let i = 0; i < SIGN_IN_THROTTLE.maxFailures; i++) expect(await outcome(attempt("ana@example.com", `guess ${i}`, `198.51.100.${i + 10}`))).toBe("wrong");
+    for (let i = 0; i < SIGN_IN_THROTTLE.maxFailures; i++)
+      expect(await outcome(attempt("ana@example.com", `guess ${i}`, `198.51.100.${i + 10}`))).toBe("wrong");
     const refused = await attempt("ana@example.com", PASSWORD, "198.51.100.99").catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ code: "SIGN_IN_THROTTLED", status: 429, message: "Too many failed sign-ins. Try again in 15 minutes." });
@@ -113,7 +114,9 @@ describe("email and password sign-in", () => {
 
 describe("next-auth's credentials authorize", () => {
   const authorize = () => {
-    const provider = authOptions().providers.find((p) => p.id === "credentials") as unknown as { options: { authorize: (c: unknown, r: unknown) => Promise<unknown> } };
+    const provider = authOptions().providers.find((p) => p.id === "credentials") as unknown as {
+      options: { authorize: (c: unknown, r: unknown) => Promise<unknown> };
+    };
     return provider.options.authorize;
   };
 
@@ -122,7 +125,9 @@ describe("next-auth's credentials authorize", () => {
     for (let i = 0; i < SIGN_IN_THROTTLE.maxFailures; i++) expect(await authorize()({ email: `u${i}@example.com`, password: "guess" }, request)).toBeNull();
     expect(await throttleRows()).toContainEqual({ scope: "address", key: "192.0.2.44", failures: SIGN_IN_THROTTLE.maxFailures });
     await expect(authorize()({ email: "ANA@example.com ", password: PASSWORD }, request)).rejects.toThrow(/^SignInThrottled:15$/);
-    expect(await authorize()({ email: "ANA@example.com ", password: PASSWORD }, { headers: { "x-real-ip": "192.0.2.45" } })).toMatchObject({ email: "ana@example.com" });
+    expect(await authorize()({ email: "ANA@example.com ", password: PASSWORD }, { headers: { "x-real-ip": "192.0.2.45" } })).toMatchObject({
+      email: "ana@example.com",
+    });
   });
 
   it("refuses a malformed post without counting it", async () => {

@@ -28,7 +28,13 @@ describe("sessions", () => {
     const user = await seedUsers();
     const claims = await signIn("oncall@example.com");
     expect(claims).toEqual({ id: user.id, sessionVersion: 1 });
-    expect(await sessionUser(pool(), claims)).toEqual({ id: user.id, email: "oncall@example.com", name: null, roles: ["oncall", "viewer"], killSwitchSuspended: false });
+    expect(await sessionUser(pool(), claims)).toEqual({
+      id: user.id,
+      email: "oncall@example.com",
+      name: null,
+      roles: ["oncall", "viewer"],
+      killSwitchSuspended: false,
+    });
     await prisma().user.update({ where: { id: user.id }, data: { roles: ["viewer"] } });
     expect((await sessionUser(pool(), claims))?.roles).toEqual(["viewer"]);
   });
@@ -61,7 +67,14 @@ describe("sessions", () => {
     const fresh = await signIn("oncall@example.com");
     expect((await sessionUser(pool(), fresh))?.email).toBe("oncall@example.com");
     expect(await auditRows("users.sign_out_everywhere")).toMatchObject([
-      { actorEmail: admin.email, targetId: "oncall@example.com", reason: "lost laptop", outcome: "ok", before: { sessionVersion: 1 }, after: { sessionVersion: 2 } },
+      {
+        actorEmail: admin.email,
+        targetId: "oncall@example.com",
+        reason: "lost laptop",
+        outcome: "ok",
+        before: { sessionVersion: 1 },
+        after: { sessionVersion: 2 },
+      },
     ]);
   });
 });
@@ -86,7 +99,16 @@ describe("disable and enable", () => {
     // Even a token that carries the new version is refused while the user is disabled.
     expect(await sessionUser(pool(), { id: user.id, sessionVersion: open.sessionVersion + 1 })).toBeNull();
     expect(await auditRows("users.disable")).toMatchObject([
-      { actorEmail: admin.email, actorRoles: ["admin"], targetType: "user", targetId: "oncall@example.com", reason: "left the company", outcome: "ok", before: { disabled: false }, after: { disabled: true } },
+      {
+        actorEmail: admin.email,
+        actorRoles: ["admin"],
+        targetType: "user",
+        targetId: "oncall@example.com",
+        reason: "left the company",
+        outcome: "ok",
+        before: { disabled: false },
+        after: { disabled: true },
+      },
     ]);
   });
 
@@ -123,7 +145,9 @@ describe("disable and enable", () => {
     await expect(disableUser(pool(), admin, { user: { id: admin.id }, reason: "oops" })).rejects.toMatchObject({ status: 403, code: "SELF_DISABLE" });
     const row = await prisma().user.findUniqueOrThrow({ where: { id: admin.id } });
     expect(row).toMatchObject({ disabledAt: null, sessionVersion: 1 });
-    expect(await auditRows("users.disable")).toMatchObject([{ outcome: "refused", targetId: admin.email, refusedReason: expect.stringContaining("your own account") }]);
+    expect(await auditRows("users.disable")).toMatchObject([
+      { outcome: "refused", targetId: admin.email, refusedReason: expect.stringContaining("your own account") },
+    ]);
   });
 
   it("a reason is required", async () => {
@@ -140,6 +164,9 @@ describe("disable and enable", () => {
       message: "User ghost@example.com not found.",
     });
     await expect(disableUser(pool(), admin, { user: { id: "123" }, reason: "x" })).rejects.toMatchObject({ status: 404, code: "NOT_FOUND" });
-    await expect(enableUser(pool(), admin, { user: { email: "oncall@example.com" }, reason: "x" })).rejects.toMatchObject({ status: 409, code: "NOT_DISABLED" });
+    await expect(enableUser(pool(), admin, { user: { email: "oncall@example.com" }, reason: "x" })).rejects.toMatchObject({
+      status: 409,
+      code: "NOT_DISABLED",
+    });
   });
 });

@@ -96,10 +96,10 @@ async function changeUser(
   if (!reason) await refuse(pool, actor, action, auditTarget, input, badRequest("A reason is required.", "REASON_REQUIRED"));
   if (change.selfRefusal && actor.id === target.id) await refuse(pool, actor, action, auditTarget, input, forbidden(change.selfRefusal, "SELF_DISABLE"));
   const changed = await withTransaction(pool, async (client) => {
-    const { rows } = await client.query<UserRow>(
-      `UPDATE users SET ${change.set} WHERE id = $1 AND ${change.guard} RETURNING ${USER_COLUMNS}`,
-      [target.id, ...(change.params ?? [])],
-    );
+    const { rows } = await client.query<UserRow>(`UPDATE users SET ${change.set} WHERE id = $1 AND ${change.guard} RETURNING ${USER_COLUMNS}`, [
+      target.id,
+      ...(change.params ?? []),
+    ]);
     if (!rows[0]) return null;
     await recordAudit(client, {
       actor,

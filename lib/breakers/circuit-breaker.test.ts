@@ -21,7 +21,11 @@ function clock(start = T0) {
 
 const boom = () => Promise.reject(new Error("connection refused"));
 const ok = () => Promise.resolve("ok");
-const attempt = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v, e: null as unknown }), (e: unknown) => ({ ok: false as const, e }));
+const attempt = <T>(p: Promise<T>) =>
+  p.then(
+    (v) => ({ ok: true as const, v, e: null as unknown }),
+    (e: unknown) => ({ ok: false as const, e }),
+  );
 
 async function stored(name: string) {
   return prisma().circuitBreaker.findUnique({ where: { name } });
@@ -184,14 +188,32 @@ describe("the workers behind their breakers", () => {
       ping: async () => {},
       get: () => {
         reads++;
-        return new Readable({ read() { this.destroy(Object.assign(new Error("EIO: i/o error"), { code: "EIO" })); } });
+        return new Readable({
+          read() {
+            this.destroy(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
+          },
+        });
       },
     };
-    const missing: FileStore = { ...broken, get: () => new Readable({ read() { this.destroy(Object.assign(new Error("ENOENT"), { code: "ENOENT" })); } }) };
+    const missing: FileStore = {
+      ...broken,
+      get: () =>
+        new Readable({
+          read() {
+            this.destroy(Object.assign(new Error("ENOENT"), { code: "ENOENT" }));
+          },
+        }),
+    };
     const c = clock(new Date());
     getBreaker("file-store", { config: { failureThreshold: 2 }, now: c.now });
     const store = new GuardedFileStore(broken, () => getBreaker("file-store"));
-    const drain = (s: Readable) => new Promise<unknown>((resolve) => s.on("error", resolve).on("end", () => resolve(null)).resume());
+    const drain = (s: Readable) =>
+      new Promise<unknown>((resolve) =>
+        s
+          .on("error", resolve)
+          .on("end", () => resolve(null))
+          .resume(),
+      );
 
     // A missing file is not the store failing.
     await drain(new GuardedFileStore(missing, () => getBreaker("file-store")).get("a"));

@@ -48,12 +48,10 @@ export function snapshotFromRow(row: Row): BreakerSnapshot {
 /** The error a caller gets while a breaker refuses calls (503 with Retry-After when it reaches HTTP). */
 export function circuitOpen(name: string, retryAt: Date | null, now = new Date()): AppError {
   const retryAfterSeconds = retryAt ? Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000)) : undefined;
-  return new AppError(
-    "CIRCUIT_OPEN",
-    503,
-    `Circuit breaker ${name} is open${retryAt ? `; next probe at ${retryAt.toISOString()}` : ""}.`,
-    { breaker: name, retryAfterSeconds },
-  );
+  return new AppError("CIRCUIT_OPEN", 503, `Circuit breaker ${name} is open${retryAt ? `; next probe at ${retryAt.toISOString()}` : ""}.`, {
+    breaker: name,
+    retryAfterSeconds,
+  });
 }
 
 export const isCircuitOpen = (error: unknown): error is AppError => error instanceof AppError && error.code === "CIRCUIT_OPEN";

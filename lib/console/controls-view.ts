@@ -4,7 +4,16 @@ import { decide, decideLiftHalt, type Action } from "@/lib/auth/permissions";
 import type { Actor } from "@/lib/auth/actor";
 import { readControls } from "@/lib/controls/controls";
 
-const ACTIONS: Action[] = ["controls.drain", "controls.halt", "controls.halt_p1", "controls.resume", "controls.freeze_worker", "controls.workspace_pause", "controls.rollout", "controls.suspend_kill_switch"];
+const ACTIONS: Action[] = [
+  "controls.drain",
+  "controls.halt",
+  "controls.halt_p1",
+  "controls.resume",
+  "controls.freeze_worker",
+  "controls.workspace_pause",
+  "controls.rollout",
+  "controls.suspend_kill_switch",
+];
 
 /** The Controls page: current state with who set it, workspaces, users' kill-switch status, and what this user may do. */
 export async function controlsView(pool: pg.Pool, user: Actor & { id: string }) {
@@ -23,7 +32,10 @@ export async function controlsView(pool: pg.Pool, user: Actor & { id: string }) 
     incidentIdFormat: incidentIdFormat(),
     liftHalt: liftHalt.allowed
       ? { ...liftHalt, needsP1: !decide(user, "controls.halt").allowed }
-      : { ...liftHalt, reason: `${liftHalt.reason} (set by ${controls.mode.setBy} ${setUnder === "controls.halt" ? "with the halt privilege" : "during a declared P1"})` },
+      : {
+          ...liftHalt,
+          reason: `${liftHalt.reason} (set by ${controls.mode.setBy} ${setUnder === "controls.halt" ? "with the halt privilege" : "during a declared P1"})`,
+        },
     workspaces: workspaces.rows.map((w) => ({
       id: w.id as string,
       slug: w.slug as string,

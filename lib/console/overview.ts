@@ -5,7 +5,6 @@ import { listBreakers } from "@/lib/breakers/list-breakers";
 import { readFreshness, readStuckUploads } from "@/lib/signals/readings";
 import { resolveSignalConfig } from "@/lib/signals/resolve-config";
 
-
 export type Level = "ok" | "warn" | "critical";
 
 export async function overview(pool: pg.Pool) {
@@ -55,8 +54,17 @@ export async function overview(pool: pg.Pool) {
   const oldestDays = bloat.oldestAt ? (Date.now() - bloat.oldestAt.getTime()) / 86_400_000 : 0;
   return {
     generatedAt: new Date().toISOString(),
-    mode: { effective: controls.effectiveMode, envHalt: controls.envHalt, setBy: controls.mode.setBy, setAt: controls.mode.setAt, reason: controls.mode.reason, incidentId: controls.mode.incidentId },
-    frozen: Object.entries(controls.freezes).filter(([, e]) => e.value.frozen).map(([w]) => w),
+    mode: {
+      effective: controls.effectiveMode,
+      envHalt: controls.envHalt,
+      setBy: controls.mode.setBy,
+      setAt: controls.mode.setAt,
+      reason: controls.mode.reason,
+      incidentId: controls.mode.incidentId,
+    },
+    frozen: Object.entries(controls.freezes)
+      .filter(([, e]) => e.value.frozen)
+      .map(([w]) => w),
     uploads24h: Object.fromEntries(byStatus.rows.map((r) => [r.status, r.n])) as Record<string, number>,
     errorRate: {
       value: errorRate,

@@ -8,7 +8,6 @@ import { AppError, conflict, forbidden, notFound } from "@/lib/errors";
 import { REVERTED_VALUE_SQL, type Mode, type Worker } from "./controls";
 import type { IngestionControlsRow } from "@/lib/db/rows";
 
-
 export type ChangeInput = {
   reason: string;
   incidentId?: string | null;
@@ -125,7 +124,11 @@ export async function setMode(pool: pg.Pool, actor: Actor, input: ChangeInput & 
   return changeControl(
     pool,
     actor,
-    { action: MODE_ACTION[input.mode], key: "mode", authorize: (op) => (input.mode === "halted" ? decideHalt(op, severity) : decide(op, MODE_ACTION[input.mode])) },
+    {
+      action: MODE_ACTION[input.mode],
+      key: "mode",
+      authorize: (op) => (input.mode === "halted" ? decideHalt(op, severity) : decide(op, MODE_ACTION[input.mode])),
+    },
     input,
     (current, op) => {
       const was = current.value as ModeValue;
@@ -150,7 +153,11 @@ export function setWorkerFreeze(pool: pg.Pool, actor: Actor, input: ChangeInput 
   return changeControl(
     pool,
     actor,
-    { action: input.frozen ? "controls.freeze_worker" : "controls.unfreeze_worker", key: `freeze.${input.worker}`, authorize: (op) => decide(op, "controls.freeze_worker") },
+    {
+      action: input.frozen ? "controls.freeze_worker" : "controls.unfreeze_worker",
+      key: `freeze.${input.worker}`,
+      authorize: (op) => decide(op, "controls.freeze_worker"),
+    },
     input,
     () => ({ frozen: input.frozen }),
   );
@@ -165,7 +172,11 @@ export function setRollout(pool: pg.Pool, actor: Actor, input: ChangeInput & { p
 }
 
 /** Per-workspace pause: compare-and-set on the paused flag the operator saw. */
-export async function setWorkspacePause(pool: pg.Pool, actor: Actor, rawInput: Omit<ChangeInput, "expectedVersion"> & { workspaceId: string; paused: boolean }) {
+export async function setWorkspacePause(
+  pool: pg.Pool,
+  actor: Actor,
+  rawInput: Omit<ChangeInput, "expectedVersion"> & { workspaceId: string; paused: boolean },
+) {
   const input = trimmed(rawInput);
   const action = input.paused ? "controls.workspace_pause" : "controls.workspace_resume";
   const target = { type: "workspace", id: input.workspaceId };
@@ -196,7 +207,11 @@ export async function setWorkspacePause(pool: pg.Pool, actor: Actor, rawInput: O
  * which is itself a kill-switch privilege (a suspended user can lift no suspension, their own or
  * another's), and the target must be someone else.
  */
-export async function setKillSwitchSuspension(pool: pg.Pool, actor: Actor, rawInput: { userId: string; suspended: boolean; reason: string; incidentId?: string | null }) {
+export async function setKillSwitchSuspension(
+  pool: pg.Pool,
+  actor: Actor,
+  rawInput: { userId: string; suspended: boolean; reason: string; incidentId?: string | null },
+) {
   const input = trimmed(rawInput);
   const action = input.suspended ? "controls.suspend_kill_switch" : "controls.restore_kill_switch";
   const target = { type: "user", id: input.userId };
@@ -245,10 +260,28 @@ export async function liftExpiredControls(pool: pg.Pool): Promise<number> {
         WHERE paused AND pause_expires_at IS NOT NULL AND pause_expires_at <= now() RETURNING slug`,
     );
     for (const row of controls.rows) {
-      await recordAudit(client, { actor: SYSTEM_ACTOR, action: "controls.auto_resume", targetType: "control", targetId: row.key, reason: "expiry reached", before: row.value, after: row.reverted, outcome: "ok" });
+      await recordAudit(client, {
+        actor: SYSTEM_ACTOR,
+        action: "controls.auto_resume",
+        targetType: "control",
+        targetId: row.key,
+        reason: "expiry reached",
+        before: row.value,
+        after: row.reverted,
+        outcome: "ok",
+      });
     }
     for (const row of workspaces.rows) {
-      await recordAudit(client, { actor: SYSTEM_ACTOR, action: "controls.auto_resume", targetType: "workspace", targetId: row.slug, reason: "expiry reached", before: { paused: true }, after: { paused: false }, outcome: "ok" });
+      await recordAudit(client, {
+        actor: SYSTEM_ACTOR,
+        action: "controls.auto_resume",
+        targetType: "workspace",
+        targetId: row.slug,
+        reason: "expiry reached",
+        before: { paused: true },
+        after: { paused: false },
+        outcome: "ok",
+      });
     }
     return controls.rowCount! + workspaces.rowCount!;
   });

@@ -66,7 +66,10 @@ describe("suspending and restoring kill-switch privileges (D10-05)", () => {
   });
 
   it("needs a different actor than the target", async () => {
-    await expect(setKillSwitchSuspension(pool(), sre, { userId: sre.id, suspended: true, ...why })).rejects.toMatchObject({ status: 403, code: "SELF_KILL_SWITCH" });
+    await expect(setKillSwitchSuspension(pool(), sre, { userId: sre.id, suspended: true, ...why })).rejects.toMatchObject({
+      status: 403,
+      code: "SELF_KILL_SWITCH",
+    });
     expect(await suspendedInDb(sre.id)).toBe(false);
     // Another SRE lead may, and lifting it is again someone else's call.
     await setKillSwitchSuspension(pool(), sre2, { userId: sre.id, suspended: true, ...why });
@@ -85,12 +88,16 @@ describe("a suspended user's control changes are refused", () => {
     const before = await prisma().ingestionControl.findMany({ orderBy: { key: "asc" } });
 
     for (const actor of [suspendedSre, suspendedOncall]) {
-      await expect(setMode(pool(), actor, { mode: "halted", severity: "P1", ...why, expectedVersion: await version("mode") })).rejects.toMatchObject({ status: 403 });
+      await expect(setMode(pool(), actor, { mode: "halted", severity: "P1", ...why, expectedVersion: await version("mode") })).rejects.toMatchObject({
+        status: 403,
+      });
       await expect(setMode(pool(), actor, { mode: "running", ...why, expectedVersion: await version("mode") })).rejects.toMatchObject({ status: 403 });
     }
     await setMode(pool(), sre2, { mode: "running", ...why, expectedVersion: await version("mode") });
     await expect(setMode(pool(), suspendedOncall, { mode: "draining", ...why, expectedVersion: await version("mode") })).rejects.toMatchObject({ status: 403 });
-    await expect(setWorkerFreeze(pool(), suspendedSre, { worker: "promote", frozen: true, ...why, expectedVersion: await version("freeze.promote") })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      setWorkerFreeze(pool(), suspendedSre, { worker: "promote", frozen: true, ...why, expectedVersion: await version("freeze.promote") }),
+    ).rejects.toMatchObject({ status: 403 });
 
     const after = await prisma().ingestionControl.findMany({ orderBy: { key: "asc" } });
     expect(after.filter((c) => c.key !== "mode")).toEqual(before.filter((c) => c.key !== "mode"));

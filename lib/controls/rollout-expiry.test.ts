@@ -12,7 +12,13 @@ beforeEach(resetDatabase);
 describe("a rollout change that expires", () => {
   it("restores the previous phase and allowlist, for readers at once and in the row after the sweep", async () => {
     await setRollout(pool(), owner, { phase: "P1", allowlist: ["globex"], ...change, expectedVersion: (await rolloutRow()).version });
-    await setRollout(pool(), owner, { phase: "P2", allowlist: ["globex", "acme"], ...change, expiresAt: new Date(Date.now() + 300), expectedVersion: (await rolloutRow()).version });
+    await setRollout(pool(), owner, {
+      phase: "P2",
+      allowlist: ["globex", "acme"],
+      ...change,
+      expiresAt: new Date(Date.now() + 300),
+      expectedVersion: (await rolloutRow()).version,
+    });
     expect((await readControls(pool())).rollout.value).toEqual({ phase: "P2", allowlist: ["globex", "acme"] });
 
     await new Promise((r) => setTimeout(r, 400));
@@ -24,15 +30,31 @@ describe("a rollout change that expires", () => {
     expect(await liftExpiredControls(pool())).toBe(1);
     expect(await rolloutRow()).toMatchObject({ value: { phase: "P1", allowlist: ["globex"] }, expiresAt: null, setBy: "system" });
     const audit = await prisma().auditLog.findFirstOrThrow({ where: { action: "controls.auto_resume", targetId: "rollout" } });
-    expect(audit).toMatchObject({ actorEmail: "system", before: { phase: "P2", allowlist: ["globex", "acme"] }, after: { phase: "P1", allowlist: ["globex"] } });
+    expect(audit).toMatchObject({
+      actorEmail: "system",
+      before: { phase: "P2", allowlist: ["globex", "acme"] },
+      after: { phase: "P1", allowlist: ["globex"] },
+    });
     // Nothing left to lift.
     expect(await liftExpiredControls(pool())).toBe(0);
   });
 
   it("replacing a temporary change keeps the phase that was in force before it as the one to restore", async () => {
     await setRollout(pool(), owner, { phase: "P3", allowlist: [], ...change, expectedVersion: (await rolloutRow()).version });
-    await setRollout(pool(), owner, { phase: "P1", allowlist: ["acme"], ...change, expiresAt: new Date(Date.now() + 60_000), expectedVersion: (await rolloutRow()).version });
-    await setRollout(pool(), owner, { phase: "P2", allowlist: ["acme"], ...change, expiresAt: new Date(Date.now() + 300), expectedVersion: (await rolloutRow()).version });
+    await setRollout(pool(), owner, {
+      phase: "P1",
+      allowlist: ["acme"],
+      ...change,
+      expiresAt: new Date(Date.now() + 60_000),
+      expectedVersion: (await rolloutRow()).version,
+    });
+    await setRollout(pool(), owner, {
+      phase: "P2",
+      allowlist: ["acme"],
+      ...change,
+      expiresAt: new Date(Date.now() + 300),
+      expectedVersion: (await rolloutRow()).version,
+    });
     await new Promise((r) => setTimeout(r, 400));
     expect((await readControls(pool())).rollout.value).toEqual({ phase: "P3", allowlist: [] });
     await liftExpiredControls(pool());

@@ -37,7 +37,12 @@ describe("GET /ready tells anyone which check failed, never the database's error
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       ready: true,
-      checks: [{ name: "database", ok: true }, { name: "migrations", ok: true }, { name: "controls", ok: true }, { name: "storage", ok: true }],
+      checks: [
+        { name: "database", ok: true },
+        { name: "migrations", ok: true },
+        { name: "controls", ok: true },
+        { name: "storage", ok: true },
+      ],
     });
   });
 
@@ -49,7 +54,10 @@ describe("GET /ready tells anyone which check failed, never the database's error
       const text = await response.text();
       const body = JSON.parse(text);
       expect(body.ready).toBe(false);
-      expect(body.checks.find((c: { name: string }) => c.name === "controls")).toMatchObject({ ok: false, detail: expect.stringMatching(/^the controls could not be read \(error id [0-9a-f-]{36}\)$/) });
+      expect(body.checks.find((c: { name: string }) => c.name === "controls")).toMatchObject({
+        ok: false,
+        detail: expect.stringMatching(/^the controls could not be read \(error id [0-9a-f-]{36}\)$/),
+      });
       expect(text).not.toMatch(/relation|does not exist|ingestion_controls\b/);
     } finally {
       await pool().query(`ALTER TABLE ingestion_controls_away RENAME TO ingestion_controls`);
@@ -60,7 +68,10 @@ describe("GET /ready tells anyone which check failed, never the database's error
     const response = await fetch(`${server.url}/ready-dead`);
     expect(response.status).toBe(503);
     const text = await response.text();
-    expect(JSON.parse(text)).toEqual({ ready: false, checks: [{ name: "database", ok: false, detail: expect.stringMatching(/^unreachable \(error id [0-9a-f-]{36}\)$/) }] });
+    expect(JSON.parse(text)).toEqual({
+      ready: false,
+      checks: [{ name: "database", ok: false, detail: expect.stringMatching(/^unreachable \(error id [0-9a-f-]{36}\)$/) }],
+    });
     const { port, username } = new URL(deadUrl);
     expect(text).not.toContain(port);
     expect(text).not.toContain(username);

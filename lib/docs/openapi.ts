@@ -29,7 +29,11 @@ export function buildOpenApi() {
       version: "1",
       description: "Upload advertising-metrics CSV exports (Meta, Google Ads, TikTok) and follow them to completed. See docs/api.md and docs/formats.md.",
     },
-    components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A workspace API key (ik_…), created with `npm run cli -- apikey create --workspace <slug>`." } } },
+    components: {
+      securitySchemes: {
+        apiKey: { type: "http", scheme: "bearer", description: "A workspace API key (ik_…), created with `npm run cli -- apikey create --workspace <slug>`." },
+      },
+    },
     security: [{ apiKey: [] }],
     paths: {
       "/api/v1/uploads": {
@@ -43,7 +47,10 @@ export function buildOpenApi() {
               "multipart/form-data": {
                 schema: {
                   type: "object",
-                  properties: { ...fields.properties, file: { type: "string", format: "binary", description: "The CSV export (UTF-8 or UTF-16, any of the platforms' layouts)." } },
+                  properties: {
+                    ...fields.properties,
+                    file: { type: "string", format: "binary", description: "The CSV export (UTF-8 or UTF-16, any of the platforms' layouts)." },
+                  },
                   required: [...(fields.required ?? []), "file"],
                 },
               },
@@ -57,7 +64,11 @@ export function buildOpenApi() {
             "409": error("The same file was already uploaded for this workspace.", ["DUPLICATE_FILE"]),
             "413": error("The file is larger than the limit.", ["FILE_TOO_LARGE"]),
             "415": error("The file is not a CSV.", ["UNSUPPORTED_MEDIA_TYPE"]),
-            "429": error("Too many uploads waiting (in all, or from this workspace: its share of the queue), or the key's rate limit.", ["THROTTLED", "WORKSPACE_THROTTLED", "RATE_LIMITED"], true),
+            "429": error(
+              "Too many uploads waiting (in all, or from this workspace: its share of the queue), or the key's rate limit.",
+              ["THROTTLED", "WORKSPACE_THROTTLED", "RATE_LIMITED"],
+              true,
+            ),
             "503": error("Ingestion, or this workspace, is paused.", ["INGESTION_PAUSED", "WORKSPACE_PAUSED"], true),
           },
         },

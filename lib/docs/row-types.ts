@@ -50,7 +50,14 @@ export function parseSchema(schema: string): { enums: Map<string, string[]>; mod
         continue;
       }
       const [, field, type, list, optional, rest] = m;
-      const scalar = SCALARS[type] ?? (enums.has(type) ? enums.get(type)!.map((v) => `"${v}"`).join(" | ") : null);
+      const scalar =
+        SCALARS[type] ??
+        (enums.has(type)
+          ? enums
+              .get(type)!
+              .map((v) => `"${v}"`)
+              .join(" | ")
+          : null);
       if (!scalar || rest.includes("@relation")) {
         doc = [];
         continue; // a relation, not a column

@@ -122,7 +122,15 @@ export async function computeGaFigures(db: Queryable, input: { lastDay?: string 
         WHERE a.at >= $1 AND a.at < $2 AND ${INTERVENTION_SQL} GROUP BY GROUPING SETS ((1), (2), ())`,
       [...windowParams, INTERVENTION_ACTIONS],
     ),
-    db.query<{ at: Date; actor_email: string; action: string; target_type: string; target_id: string | null; reason: string | null; incident_id: string | null }>(
+    db.query<{
+      at: Date;
+      actor_email: string;
+      action: string;
+      target_type: string;
+      target_id: string | null;
+      reason: string | null;
+      incident_id: string | null;
+    }>(
       `SELECT a.at, a.actor_email, a.action, a.target_type, a.target_id, a.reason, a.incident_id FROM audit_log a
         WHERE a.at >= $1 AND a.at < $2 AND ${INTERVENTION_SQL} ORDER BY a.at, a.id LIMIT 200`,
       [...windowParams, INTERVENTION_ACTIONS],

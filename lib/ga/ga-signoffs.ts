@@ -15,7 +15,6 @@ import type { GaSignaturesRow, GaSignoffsRow } from "@/lib/db/rows";
 
 export { LINE_ACTION, LINE_LABEL, shortfalls };
 
-
 export type GaStatus = "open" | "approved" | "deferred";
 
 export type GaSignature = {
@@ -128,13 +127,19 @@ export async function listGaSignoffs(db: Queryable, limit = 50): Promise<GaSigno
   const forms = await db.query(`SELECT ${SIGNOFF_COLUMNS} FROM ga_signoffs ORDER BY created_at DESC LIMIT $1`, [limit]);
   if (!forms.rows.length) return [];
   const signatures = await db.query(`SELECT ${SIGNATURE_COLUMNS} FROM ga_signatures WHERE signoff_id = ANY($1::uuid[])`, [forms.rows.map((r) => r.id)]);
-  return forms.rows.map((f) => toSignoff(f, signatures.rows.filter((s) => s.signoff_id === f.id)));
+  return forms.rows.map((f) =>
+    toSignoff(
+      f,
+      signatures.rows.filter((s) => s.signoff_id === f.id),
+    ),
+  );
 }
 
 /** Why a compare-and-set on the form did not apply, as the error to show. */
 async function staleFormError(db: Queryable, id: string, expectedVersion: number, purpose: "edit" | "sign" = "edit") {
   const form = await getGaSignoffOrThrow(db, id);
-  if (form.status !== "open") return conflict(`This sign-off was decided (GA ${form.status.toUpperCase()}) at ${form.decidedAt}; it cannot change.`, "GA_DECIDED");
+  if (form.status !== "open")
+    return conflict(`This sign-off was decided (GA ${form.status.toUpperCase()}) at ${form.decidedAt}; it cannot change.`, "GA_DECIDED");
   if (purpose === "edit" && form.signatures.length) {
     const first = form.signatures[0];
     return conflict(`The figures and checklist are frozen: ${first.signerEmail} signed the ${first.lineLabel} line at ${first.signedAt}.`, "GA_FROZEN");
@@ -216,7 +221,15 @@ export async function saveGaChecklist(pool: pg.Pool, actor: Actor, input: { id: 
       [input.id, input.expectedVersion, JSON.stringify(checklist), actor.email],
     );
     if (!rows[0]) throw await staleFormError(client, input.id, input.expectedVersion);
-    await recordAudit(client, { actor, action: "ga.checklist", targetType: "ga_signoff", targetId: input.id, before: rows[0].old, after: checklist, outcome: "ok" });
+    await recordAudit(client, {
+      actor,
+      action: "ga.checklist",
+      targetType: "ga_signoff",
+      targetId: input.id,
+      before: rows[0].old,
+      after: checklist,
+      outcome: "ok",
+    });
   });
   return getGaSignoffOrThrow(pool, input.id);
 }
@@ -236,7 +249,14 @@ export async function signGaLine(
   const note = input.note?.trim() || null;
   const denied = decide(actor, action);
   if (!denied.allowed) {
-    await refuse(pool, actor, action, target, { reason: note }, forbidden(`Only the ${LINE_LABEL[input.line]} signs this line (${denied.reason}).`, "NOT_YOUR_LINE"));
+    await refuse(
+      pool,
+      actor,
+      action,
+      target,
+      { reason: note },
+      forbidden(`Only the ${LINE_LABEL[input.line]} signs this line (${denied.reason}).`, "NOT_YOUR_LINE"),
+    );
   }
   const form = await getGaSignoffOrThrow(pool, input.id);
   if (form.status !== "open" || form.version !== input.expectedVersion) throw await staleFormError(pool, input.id, input.expectedVersion, "sign");
@@ -244,7 +264,14 @@ export async function signGaLine(
   if (taken) throw conflict(`The ${taken.lineLabel} line was already signed by ${taken.signerEmail} at ${taken.signedAt}.`, "LINE_SIGNED");
   const mine = form.signatures.find((s) => s.signerEmail === actor.email);
   if (mine) {
-    await refuse(pool, actor, action, target, { reason: note }, forbidden(`You already signed the ${mine.lineLabel} line; each line is signed by a different person.`, "ONE_LINE_PER_PERSON"));
+    await refuse(
+      pool,
+      actor,
+      action,
+      target,
+      { reason: note },
+      forbidden(`You already signed the ${mine.lineLabel} line; each line is signed by a different person.`, "ONE_LINE_PER_PERSON"),
+    );
   }
   if (!form.checklistComplete) throw conflict("The Product Manager fills in the qualitative checklist (D8 §6.1) before anyone signs.", "CHECKLIST_INCOMPLETE");
   const today = isoDay(input.now ?? new Date());
@@ -276,7 +303,9 @@ export async function signGaLine(
         input.reReviewOn,
       ]);
     } else {
-      const approvals = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ga_signatures WHERE signoff_id = $1 AND vote = 'approve'`, [input.id]);
+      const approvals = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ga_signatures WHERE signoff_id = $1 AND vote = 'approve'`, [
+        input.id,
+      ]);
       if (approvals.rows[0].n === GA_LINES.length) {
         decision = "approved";
         await client.query(`UPDATE ga_signoffs SET status = 'approved', decided_at = now() WHERE id = $1`, [input.id]);

@@ -17,9 +17,7 @@ export type ChecklistKey = (typeof CHECKLIST_ITEMS)[number]["key"];
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD");
 const checklistItem = z.object({ met: z.boolean(), note: z.string().trim().max(1000).default("") });
 
-export const checklistSchema = z.object(
-  Object.fromEntries(CHECKLIST_ITEMS.map((i) => [i.key, checklistItem])) as Record<ChecklistKey, typeof checklistItem>,
-);
+export const checklistSchema = z.object(Object.fromEntries(CHECKLIST_ITEMS.map((i) => [i.key, checklistItem])) as Record<ChecklistKey, typeof checklistItem>);
 export type Checklist = z.infer<typeof checklistSchema>;
 
 export const prepareSchema = z.object({ lastDay: day.nullish() });

@@ -43,7 +43,15 @@ async function uploads(n: number, day: string, status: string, minutes?: number)
 async function audit(at: string, action: string, options: { actor?: string; roles?: string[]; outcome?: string; before?: unknown; after?: unknown } = {}) {
   await pool().query(
     `INSERT INTO audit_log (at, actor_email, actor_roles, action, target_type, outcome, before, after) VALUES ($1, $2, $3, $4, 'x', $5, $6, $7)`,
-    [at, options.actor ?? "oncall@example.com", options.roles ?? ["oncall"], action, options.outcome ?? "ok", JSON.stringify(options.before ?? null), JSON.stringify(options.after ?? null)],
+    [
+      at,
+      options.actor ?? "oncall@example.com",
+      options.roles ?? ["oncall"],
+      action,
+      options.outcome ?? "ok",
+      JSON.stringify(options.before ?? null),
+      JSON.stringify(options.after ?? null),
+    ],
   );
 }
 
@@ -109,7 +117,12 @@ beforeEach(async () => {
 
 describe("GA window", () => {
   it("is the 7 UTC days ending with the chosen day, never in the future", () => {
-    expect(gaWindow(LAST_DAY, NOW)).toMatchObject({ firstDay: "2026-03-01", lastDay: "2026-03-07", start: new Date("2026-03-01T00:00:00Z"), end: new Date("2026-03-08T00:00:00Z") });
+    expect(gaWindow(LAST_DAY, NOW)).toMatchObject({
+      firstDay: "2026-03-01",
+      lastDay: "2026-03-07",
+      start: new Date("2026-03-01T00:00:00Z"),
+      end: new Date("2026-03-08T00:00:00Z"),
+    });
     expect(() => gaWindow("2026-03-09", NOW)).toThrow(/future/);
     expect(() => gaWindow("March 7", NOW)).toThrow(/YYYY-MM-DD/);
   });
@@ -143,7 +156,17 @@ describe("GA figures from a seeded week", () => {
   it("give a daily trend for each of the 7 days", async () => {
     const { daily } = await computeGaFigures(pool(), { lastDay: LAST_DAY, now: NOW });
     expect(daily.map((d) => d.day)).toEqual(["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-07"]);
-    expect(daily[0]).toEqual({ day: "2026-03-01", created: 60, processed: 60, failed: 0, errorRate: 0, p99Minutes: 2, availability: 1, breakerTrips: 0, interventions: 0 });
+    expect(daily[0]).toEqual({
+      day: "2026-03-01",
+      created: 60,
+      processed: 60,
+      failed: 0,
+      errorRate: 0,
+      p99Minutes: 2,
+      availability: 1,
+      breakerTrips: 0,
+      interventions: 0,
+    });
     expect(daily[1].availability).toBe(0.989583); // 1425 of 1440
     expect(daily[2]).toMatchObject({ processed: 61, failed: 1, errorRate: 0.016393, interventions: 2 });
     expect(daily[3]).toMatchObject({ availability: 0.986111, interventions: 1 }); // 1420 of 1440
@@ -180,19 +203,35 @@ describe("GA sign-off", () => {
 
   it("each person signs only their own line; a refusal is audited and changes nothing", async () => {
     const form = await preparedWithChecklist();
-    await expect(signGaLine(pool(), pm, { id: form.id, line: "sre_lead", vote: "approve", note: "fine", expectedVersion: form.version, now: NOW })).rejects.toMatchObject({
+    await expect(
+      signGaLine(pool(), pm, { id: form.id, line: "sre_lead", vote: "approve", note: "fine", expectedVersion: form.version, now: NOW }),
+    ).rejects.toMatchObject({
       status: 403,
       code: "NOT_YOUR_LINE",
     });
     expect(await prisma().gaSignature.count()).toBe(0);
-    expect(await prisma().auditLog.findFirstOrThrow({ where: { action: "ga.sign_sre", outcome: "refused" } })).toMatchObject({ actorEmail: "pm@example.com", targetId: form.id });
+    expect(await prisma().auditLog.findFirstOrThrow({ where: { action: "ga.sign_sre", outcome: "refused" } })).toMatchObject({
+      actorEmail: "pm@example.com",
+      targetId: form.id,
+    });
 
-    const signed = await signGaLine(pool(), twoHats, { id: form.id, line: "eng_lead", vote: "approve", note: "accepting the breaker trip", expectedVersion: form.version, now: NOW });
-    await expect(signGaLine(pool(), twoHats, { id: form.id, line: "sre_lead", vote: "approve", note: "x", expectedVersion: signed.version, now: NOW })).rejects.toMatchObject({
+    const signed = await signGaLine(pool(), twoHats, {
+      id: form.id,
+      line: "eng_lead",
+      vote: "approve",
+      note: "accepting the breaker trip",
+      expectedVersion: form.version,
+      now: NOW,
+    });
+    await expect(
+      signGaLine(pool(), twoHats, { id: form.id, line: "sre_lead", vote: "approve", note: "x", expectedVersion: signed.version, now: NOW }),
+    ).rejects.toMatchObject({
       status: 403,
       code: "ONE_LINE_PER_PERSON",
     });
-    await expect(signGaLine(pool(), eng, { id: form.id, line: "eng_lead", vote: "approve", note: "x", expectedVersion: signed.version, now: NOW })).rejects.toMatchObject({
+    await expect(
+      signGaLine(pool(), eng, { id: form.id, line: "eng_lead", vote: "approve", note: "x", expectedVersion: signed.version, now: NOW }),
+    ).rejects.toMatchObject({
       status: 409,
       code: "LINE_SIGNED",
     });
@@ -201,11 +240,15 @@ describe("GA sign-off", () => {
 
   it("needs the checklist first, the version the signer saw, and a note to approve despite a failing figure", async () => {
     const form = await prepareGaSignoff(pool(), pm, { lastDay: LAST_DAY, now: NOW });
-    await expect(signGaLine(pool(), pm, { id: form.id, line: "pm", vote: "approve", note: "ok", expectedVersion: form.version, now: NOW })).rejects.toMatchObject({
+    await expect(
+      signGaLine(pool(), pm, { id: form.id, line: "pm", vote: "approve", note: "ok", expectedVersion: form.version, now: NOW }),
+    ).rejects.toMatchObject({
       code: "CHECKLIST_INCOMPLETE",
     });
     const ready = await saveGaChecklist(pool(), pm, { id: form.id, checklist: allMet, expectedVersion: form.version });
-    await expect(signGaLine(pool(), pm, { id: form.id, line: "pm", vote: "approve", note: "ok", expectedVersion: form.version, now: NOW })).rejects.toMatchObject({
+    await expect(
+      signGaLine(pool(), pm, { id: form.id, line: "pm", vote: "approve", note: "ok", expectedVersion: form.version, now: NOW }),
+    ).rejects.toMatchObject({
       status: 409,
       code: "STALE_FORM",
     });
@@ -214,7 +257,14 @@ describe("GA sign-off", () => {
       code: "WAIVER_REQUIRED",
       message: expect.stringContaining("Circuit-breaker events (1, target 0)"),
     });
-    const signed = await signGaLine(pool(), pm, { id: form.id, line: "pm", vote: "approve", note: "breaker trip was the planned DB failover", expectedVersion: ready.version, now: NOW });
+    const signed = await signGaLine(pool(), pm, {
+      id: form.id,
+      line: "pm",
+      vote: "approve",
+      note: "breaker trip was the planned DB failover",
+      expectedVersion: ready.version,
+      now: NOW,
+    });
     expect(signed.signatures[0]).toMatchObject({ line: "pm", signerEmail: "pm@example.com", vote: "approve", figuresHash: form.figuresHash });
     expect(signed.status).toBe("open");
     // From the first signature on, the figures and the checklist are frozen.
@@ -224,7 +274,14 @@ describe("GA sign-off", () => {
 
   it("records GA APPROVED at the third signature on a snapshot that later failures never change", async () => {
     const form = await preparedWithChecklist();
-    let current = await signGaLine(pool(), pm, { id: form.id, line: "pm", vote: "approve", note: "breaker trip explained", expectedVersion: form.version, now: NOW });
+    let current = await signGaLine(pool(), pm, {
+      id: form.id,
+      line: "pm",
+      vote: "approve",
+      note: "breaker trip explained",
+      expectedVersion: form.version,
+      now: NOW,
+    });
     current = await signGaLine(pool(), eng, { id: form.id, line: "eng_lead", vote: "approve", note: "agreed", expectedVersion: current.version, now: NOW });
     expect(current.status).toBe("open");
 
@@ -246,16 +303,28 @@ describe("GA sign-off", () => {
     // The database refuses to change a decided form or a signature, whoever asks.
     await expect(pool().query(`UPDATE ga_signoffs SET figures = '{}' WHERE id = $1`, [form.id])).rejects.toThrow(/decided/);
     await expect(pool().query(`DELETE FROM ga_signatures WHERE signoff_id = $1`, [form.id])).rejects.toThrow(/append-only/);
-    await expect(signGaLine(pool(), sre, { id: form.id, line: "sre_lead", vote: "approve", note: "again", expectedVersion: current.version, now: NOW })).rejects.toMatchObject({
+    await expect(
+      signGaLine(pool(), sre, { id: form.id, line: "sre_lead", vote: "approve", note: "again", expectedVersion: current.version, now: NOW }),
+    ).rejects.toMatchObject({
       code: "GA_DECIDED",
     });
   });
 
   it("a deferral needs a reason and a future re-review date and decides GA DEFERRED at once", async () => {
     const form = await preparedWithChecklist();
-    await expect(signGaLine(pool(), sre, { id: form.id, line: "sre_lead", vote: "defer", expectedVersion: form.version, now: NOW })).rejects.toMatchObject({ code: "REASON_REQUIRED" });
+    await expect(signGaLine(pool(), sre, { id: form.id, line: "sre_lead", vote: "defer", expectedVersion: form.version, now: NOW })).rejects.toMatchObject({
+      code: "REASON_REQUIRED",
+    });
     await expect(
-      signGaLine(pool(), sre, { id: form.id, line: "sre_lead", vote: "defer", note: "breaker", reReviewOn: "2026-03-08", expectedVersion: form.version, now: NOW }),
+      signGaLine(pool(), sre, {
+        id: form.id,
+        line: "sre_lead",
+        vote: "defer",
+        note: "breaker",
+        reReviewOn: "2026-03-08",
+        expectedVersion: form.version,
+        now: NOW,
+      }),
     ).rejects.toMatchObject({ code: "RE_REVIEW_REQUIRED" });
     const deferred = await signGaLine(pool(), sre, {
       id: form.id,
@@ -266,8 +335,14 @@ describe("GA sign-off", () => {
       expectedVersion: form.version,
       now: NOW,
     });
-    expect(deferred).toMatchObject({ status: "deferred", reReviewOn: "2026-03-16", decisionReason: "SRE Lead (sre@example.com): breaker tripped on 03-05; need a clean week" });
-    await expect(signGaLine(pool(), pm, { id: form.id, line: "pm", vote: "approve", note: "x", expectedVersion: deferred.version, now: NOW })).rejects.toMatchObject({
+    expect(deferred).toMatchObject({
+      status: "deferred",
+      reReviewOn: "2026-03-16",
+      decisionReason: "SRE Lead (sre@example.com): breaker tripped on 03-05; need a clean week",
+    });
+    await expect(
+      signGaLine(pool(), pm, { id: form.id, line: "pm", vote: "approve", note: "x", expectedVersion: deferred.version, now: NOW }),
+    ).rejects.toMatchObject({
       code: "GA_DECIDED",
     });
     // A decided form makes room for the next one.

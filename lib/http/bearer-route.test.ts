@@ -28,7 +28,9 @@ describe("the bearer wrapper of the machine routes (cron, metrics)", () => {
       expect.objectContaining({ status: 503, code: "BEARER_DISABLED" }),
     );
     expect(() => assertBearer(null, { variable: "METRICS_TOKEN", whenUnset: "open" }, () => undefined)).not.toThrow();
-    expect(() => assertBearer(null, { variable: "METRICS_TOKEN", whenUnset: "open" }, () => "metrics-secret")).toThrow(expect.objectContaining({ status: 401 }));
+    expect(() => assertBearer(null, { variable: "METRICS_TOKEN", whenUnset: "open" }, () => "metrics-secret")).toThrow(
+      expect.objectContaining({ status: 401 }),
+    );
     expect(() => assertBearer("Bearer metrics-secret", { variable: "METRICS_TOKEN", whenUnset: "open" }, () => "metrics-secret")).not.toThrow();
     const unset = bearerRoute({ variable: "METRICS_TOKEN", whenUnset: "closed" }, async () => "never");
     // METRICS_TOKEN is not set in the test environment, so the closed route answers 503 with a JSON error.

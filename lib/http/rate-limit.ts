@@ -14,10 +14,7 @@ export async function takeToken(db: Queryable, key: string, perMinute: number): 
     [key, perMinute],
   );
   if (taken.rowCount) return;
-  const { rows } = await db.query<{ tokens: number }>(
-    `SELECT ${refill} AS tokens FROM rate_limit_buckets b WHERE key = $1`,
-    [key, perMinute],
-  );
+  const { rows } = await db.query<{ tokens: number }>(`SELECT ${refill} AS tokens FROM rate_limit_buckets b WHERE key = $1`, [key, perMinute]);
   const missing = 1 - (rows[0]?.tokens ?? 0);
   throw new AppError("RATE_LIMITED", 429, `Rate limit of ${perMinute} requests per minute exceeded for this API key.`, {
     retryAfterSeconds: Math.max(1, (missing * 60) / perMinute),

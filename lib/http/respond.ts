@@ -4,10 +4,13 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 export function json(body: unknown, init: ResponseInit = {}): Response {
-  return new Response(JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? Number(v) : v)), {
-    ...init,
-    headers: { "content-type": "application/json", "cache-control": "no-store", ...init.headers },
-  });
+  return new Response(
+    JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? Number(v) : v)),
+    {
+      ...init,
+      headers: { "content-type": "application/json", "cache-control": "no-store", ...init.headers },
+    },
+  );
 }
 
 /** The one place that turns an error into a response: AppError as is, zod as 400, anything else a logged 500. */

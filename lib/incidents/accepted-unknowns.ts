@@ -9,7 +9,16 @@ import type { AcceptedUnknownsRow } from "@/lib/db/rows";
  * D10-04: alert rules that stayed silent through an abnormal period are acknowledged as an ACCEPTED
  * UNKNOWN — the period and its impact written down, no runtime change — by the PM (D10 §8 DOCUMENT).
  */
-export type AcceptedUnknown = { id: string; incidentId: string | null; title: string; from: string; to: string; impact: string; recordedBy: string; recordedAt: string };
+export type AcceptedUnknown = {
+  id: string;
+  incidentId: string | null;
+  title: string;
+  from: string;
+  to: string;
+  impact: string;
+  recordedBy: string;
+  recordedAt: string;
+};
 
 function toAcceptedUnknown(r: AcceptedUnknownsRow): AcceptedUnknown {
   return {
@@ -46,7 +55,10 @@ export async function recordAcceptedUnknown(pool: pg.Pool, actor: Actor, input: 
 }
 
 /** Newest first; with an incident ID, those recorded under it or overlapping the window. */
-export async function listAcceptedUnknowns(db: Queryable, options: { incidentId?: string; from?: Date; to?: Date; limit?: number } = {}): Promise<AcceptedUnknown[]> {
+export async function listAcceptedUnknowns(
+  db: Queryable,
+  options: { incidentId?: string; from?: Date; to?: Date; limit?: number } = {},
+): Promise<AcceptedUnknown[]> {
   const { rows } = options.incidentId
     ? await db.query(`SELECT * FROM accepted_unknowns WHERE incident_id = $1 OR (from_at < $3 AND to_at > $2) ORDER BY recorded_at DESC LIMIT $4`, [
         options.incidentId,

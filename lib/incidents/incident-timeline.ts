@@ -16,7 +16,18 @@ export type TimelineEntry = {
   refused: boolean;
 };
 
-export type RunbookSummary = { id: string; runbook: string; title: string; startedBy: string; startedAt: string; status: string; closingNote: string | null; ok: number; failed: number; skipped: number };
+export type RunbookSummary = {
+  id: string;
+  runbook: string;
+  title: string;
+  startedBy: string;
+  startedAt: string;
+  status: string;
+  closingNote: string | null;
+  ok: number;
+  failed: number;
+  skipped: number;
+};
 
 export type IncidentTimeline = {
   incidentId: string;
@@ -111,10 +122,19 @@ export async function gatherIncidentTimeline(db: Queryable, input: { incidentId:
   };
   const incident = input.incidentId.trim();
   const entries: TimelineEntry[] = [];
-  const push = (e: Omit<TimelineEntry, "at" | "refused"> & { at: Date; refused?: boolean }) => entries.push({ ...e, at: e.at.toISOString(), refused: e.refused ?? false });
+  const push = (e: Omit<TimelineEntry, "at" | "refused"> & { at: Date; refused?: boolean }) =>
+    entries.push({ ...e, at: e.at.toISOString(), refused: e.refused ?? false });
 
   for (const a of take(alerts.rows, "alert")) {
-    push({ at: a.at, source: "alert", title: `Alert ${a.what}: ${a.title}`, actor: a.actor, incidentId: null, detail: `${a.severity} · ${a.scenario} · runbook ${a.runbook}`, href: `/alerts?id=${a.id}` });
+    push({
+      at: a.at,
+      source: "alert",
+      title: `Alert ${a.what}: ${a.title}`,
+      actor: a.actor,
+      incidentId: null,
+      detail: `${a.severity} · ${a.scenario} · runbook ${a.runbook}`,
+      href: `/alerts?id=${a.id}`,
+    });
   }
   for (const n of take(notes.rows, "alert")) {
     push({ at: n.at, source: "alert", title: `Note on alert: ${n.title}`, actor: n.author, incidentId: null, detail: n.body, href: `/alerts?id=${n.id}` });
@@ -128,28 +148,69 @@ export async function gatherIncidentTimeline(db: Queryable, input: { incidentId:
       title: `${a.action} ${a.target_type}${a.target_id ? `:${a.target_id}` : ""}${refused ? " — REFUSED" : ""}`,
       actor: a.actor_email,
       incidentId: a.incident_id,
-      detail: [a.reason && `reason: ${a.reason}`, (a.before || a.after) && `${json(a.before)} → ${json(a.after)}`, a.refused_reason && `refused: ${a.refused_reason}`]
-        .filter(Boolean)
-        .join(" · ") || null,
+      detail:
+        [a.reason && `reason: ${a.reason}`, (a.before || a.after) && `${json(a.before)} → ${json(a.after)}`, a.refused_reason && `refused: ${a.refused_reason}`]
+          .filter(Boolean)
+          .join(" · ") || null,
       href: a.incident_id ? `/audit?incident=${encodeURIComponent(a.incident_id)}` : "/audit",
       refused,
     });
   }
   const execs = take(executions.rows, "runbook");
   for (const e of execs) {
-    push({ at: e.started_at, source: "runbook", title: `Runbook started: ${e.runbook_title}`, actor: e.started_by, incidentId: e.incident_id, detail: e.alert_id ? `for alert ${e.alert_id}` : null, href: `/runbooks/executions/${e.id}` });
+    push({
+      at: e.started_at,
+      source: "runbook",
+      title: `Runbook started: ${e.runbook_title}`,
+      actor: e.started_by,
+      incidentId: e.incident_id,
+      detail: e.alert_id ? `for alert ${e.alert_id}` : null,
+      href: `/runbooks/executions/${e.id}`,
+    });
     if (e.closed_at && e.closed_at >= input.from && e.closed_at <= input.to) {
-      push({ at: e.closed_at, source: "runbook", title: `Runbook closed as ${e.status}: ${e.runbook_title}`, actor: e.closed_by, incidentId: e.incident_id, detail: e.closing_note, href: `/runbooks/executions/${e.id}` });
+      push({
+        at: e.closed_at,
+        source: "runbook",
+        title: `Runbook closed as ${e.status}: ${e.runbook_title}`,
+        actor: e.closed_by,
+        incidentId: e.incident_id,
+        detail: e.closing_note,
+        href: `/runbooks/executions/${e.id}`,
+      });
     }
   }
   for (const s of take(steps.rows, "runbook")) {
-    push({ at: s.at, source: "runbook", title: `Step ${s.step_id} ${s.result}: ${s.title} (${s.runbook})`, actor: s.recorded_by, incidentId: s.incident_id, detail: s.note, href: `/runbooks/executions/${s.id}` });
+    push({
+      at: s.at,
+      source: "runbook",
+      title: `Step ${s.step_id} ${s.result}: ${s.title} (${s.runbook})`,
+      actor: s.recorded_by,
+      incidentId: s.incident_id,
+      detail: s.note,
+      href: `/runbooks/executions/${s.id}`,
+    });
   }
   for (const f of take(forceFails.rows, "upload")) {
-    push({ at: f.at, source: "upload", title: `Upload force-failed from ${f.from_status}: ${f.file_name} (${f.slug})`, actor: f.actor, incidentId: f.incident_id, detail: f.reason, href: `/uploads/${f.id}` });
+    push({
+      at: f.at,
+      source: "upload",
+      title: `Upload force-failed from ${f.from_status}: ${f.file_name} (${f.slug})`,
+      actor: f.actor,
+      incidentId: f.incident_id,
+      detail: f.reason,
+      href: `/uploads/${f.id}`,
+    });
   }
   for (const b of take(breakers.rows, "breaker")) {
-    push({ at: b.at, source: "breaker", title: `Breaker ${b.breaker}: ${b.from_state} → ${b.to_state}`, actor: null, incidentId: null, detail: b.reason ? `${b.reason} (failures: ${b.failure_count})` : null, href: "/breakers" });
+    push({
+      at: b.at,
+      source: "breaker",
+      title: `Breaker ${b.breaker}: ${b.from_state} → ${b.to_state}`,
+      actor: null,
+      incidentId: null,
+      detail: b.reason ? `${b.reason} (failures: ${b.failure_count})` : null,
+      href: "/breakers",
+    });
   }
   entries.sort((x, y) => x.at.localeCompare(y.at) || TIMELINE_SOURCES.indexOf(x.source) - TIMELINE_SOURCES.indexOf(y.source));
 
@@ -189,7 +250,8 @@ export async function gatherIncidentTimeline(db: Queryable, input: { incidentId:
 function gatherFacts(t: IncidentTimeline): string[] {
   const facts: string[] = [];
   const alertsOpened = t.entries.filter((e) => e.source === "alert" && e.title.startsWith("Alert opened"));
-  if (alertsOpened.length) facts.push(`${alertsOpened.length} alert(s) opened; the first at ${alertsOpened[0].at}: ${alertsOpened[0].title.replace("Alert opened: ", "")}.`);
+  if (alertsOpened.length)
+    facts.push(`${alertsOpened.length} alert(s) opened; the first at ${alertsOpened[0].at}: ${alertsOpened[0].title.replace("Alert opened: ", "")}.`);
   else facts.push("No alert opened in the window.");
   const codes = t.uploads.byErrorCode.map((c) => `${c.code} ×${c.count}`).join(", ");
   facts.push(`${t.uploads.created} upload(s) created in the window, ${t.uploads.failed} failed${codes ? ` (${codes})` : ""}.`);
@@ -201,6 +263,9 @@ function gatherFacts(t: IncidentTimeline): string[] {
   if (forceFails.length) facts.push(`${forceFails.length} upload(s) force-failed by operators.`);
   const trips = t.entries.filter((e) => e.source === "breaker" && e.title.endsWith("→ OPEN"));
   if (trips.length) facts.push(`${trips.length} circuit-breaker trip(s).`);
-  if (t.runbooks.length) facts.push(`Runbooks: ${t.runbooks.map((r) => `${r.runbook} by ${r.startedBy} (${r.status}; ${r.ok} ok, ${r.failed} failed, ${r.skipped} skipped)`).join("; ")}.`);
+  if (t.runbooks.length)
+    facts.push(
+      `Runbooks: ${t.runbooks.map((r) => `${r.runbook} by ${r.startedBy} (${r.status}; ${r.ok} ok, ${r.failed} failed, ${r.skipped} skipped)`).join("; ")}.`,
+    );
   return facts;
 }

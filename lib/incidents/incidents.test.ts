@@ -35,9 +35,13 @@ async function seedIncident() {
   const latest = await recordRunbookStep(pool(), oncall, { executionId: run.id, stepId: "3.2", result: "ok" });
   await closeRunbookExecution(pool(), oncall, { executionId: run.id, outcome: "escalated", note: "to the ingestion owner", expectedVersion: latest.version });
   await pool().query(`INSERT INTO circuit_breakers (name) VALUES ('worker.parse')`);
-  await pool().query(`INSERT INTO circuit_breaker_events (breaker, from_state, to_state, reason, failure_count, at) VALUES ('worker.parse', 'CLOSED', 'OPEN', 'db timeouts', 5, now() - interval '3 minutes')`);
+  await pool().query(
+    `INSERT INTO circuit_breaker_events (breaker, from_state, to_state, reason, failure_count, at) VALUES ('worker.parse', 'CLOSED', 'OPEN', 'db timeouts', 5, now() - interval '3 minutes')`,
+  );
   // Outside the window and not about this incident: left out.
-  await pool().query(`INSERT INTO audit_log (at, actor_email, actor_roles, action, target_type, outcome) VALUES (now() - interval '3 hours', 'x@example.com', '{oncall}', 'controls.halt', 'control', 'ok')`);
+  await pool().query(
+    `INSERT INTO audit_log (at, actor_email, actor_roles, action, target_type, outcome) VALUES (now() - interval '3 hours', 'x@example.com', '{oncall}', 'controls.halt', 'control', 'ok')`,
+  );
   return { uploadId, runId: run.id };
 }
 
@@ -61,7 +65,12 @@ describe("incident timeline", () => {
       "runbook: Step 3.2 ok: Abort: force-fail the upload (d8-stuck-upload)",
       "runbook: Runbook closed as escalated: Upload stuck in a non-terminal state",
     ]);
-    expect(t.entries.find((e) => e.source === "upload")).toMatchObject({ actor: "oncall@example.com", incidentId: "INC-9", detail: "worker died", href: `/uploads/${uploadId}` });
+    expect(t.entries.find((e) => e.source === "upload")).toMatchObject({
+      actor: "oncall@example.com",
+      incidentId: "INC-9",
+      detail: "worker died",
+      href: `/uploads/${uploadId}`,
+    });
     expect(t.entries.find((e) => e.source === "control")!.detail).toContain(`reason: stuck upload | investigating · {"mode":"running"} → {"mode":"draining"`);
     expect(t.runbooks).toEqual([expect.objectContaining({ id: runId, status: "escalated", ok: 2, failed: 0, skipped: 0 })]);
     expect(t.uploads).toEqual({ created: 1, failed: 1, byErrorCode: [{ code: "FORCE_FAILED", count: 1 }] });
@@ -69,7 +78,11 @@ describe("incident timeline", () => {
     expect(t.facts).toContain("1 circuit-breaker trip(s).");
 
     // Entries done under the incident ID count even outside the window; other entries only inside it.
-    const earlier = await gatherIncidentTimeline(pool(), { incidentId: "INC-9", from: new Date(Date.now() - 3 * 3600_000 - 60_000), to: new Date(Date.now() - 2 * 3600_000) });
+    const earlier = await gatherIncidentTimeline(pool(), {
+      incidentId: "INC-9",
+      from: new Date(Date.now() - 3 * 3600_000 - 60_000),
+      to: new Date(Date.now() - 2 * 3600_000),
+    });
     expect(earlier.entries.map((e) => `${e.source}: ${e.title}`)).toEqual([
       "control: controls.halt control",
       "control: controls.drain control:mode",
@@ -78,7 +91,11 @@ describe("incident timeline", () => {
       "upload: Upload force-failed from processing: stuck|file.csv (acme)",
       "runbook: Step 3.2 ok: Abort: force-fail the upload (d8-stuck-upload)",
     ]);
-    const other = await gatherIncidentTimeline(pool(), { incidentId: "INC-other", from: new Date(Date.now() - 3 * 3600_000 - 60_000), to: new Date(Date.now() - 2 * 3600_000) });
+    const other = await gatherIncidentTimeline(pool(), {
+      incidentId: "INC-other",
+      from: new Date(Date.now() - 3 * 3600_000 - 60_000),
+      to: new Date(Date.now() - 2 * 3600_000),
+    });
     expect(other.entries.map((e) => e.title)).toEqual(["controls.halt control"]);
   });
 
@@ -94,7 +111,16 @@ describe("postmortem draft", () => {
     await seedIncident();
     const from = new Date(Date.now() - 60 * 60_000);
     const to = new Date(Date.now() + 60_000);
-    const input = { incidentId: "INC-9", title: "Stuck upload on acme", from, to, whatHappened: "An upload sat in processing.", why: "", whatChanged: "", expectedVersion: 0 };
+    const input = {
+      incidentId: "INC-9",
+      title: "Stuck upload on acme",
+      from,
+      to,
+      whatHappened: "An upload sat in processing.",
+      why: "",
+      whatChanged: "",
+      expectedVersion: 0,
+    };
     const saved = await savePostmortem(pool(), oncall, input);
     expect(saved).toMatchObject({ version: 1, updatedBy: "oncall@example.com" });
     await expect(savePostmortem(pool(), sre, input)).rejects.toMatchObject({ code: "STALE_POSTMORTEM" });
@@ -138,12 +164,24 @@ describe("the Markdown export over HTTP", () => {
     await setMode(pool(), oncall, { mode: "running", reason: `reason: ${HOSTILE}`, incidentId: "INC-9", expectedVersion: mode.version });
     const from = new Date(Date.now() - 60 * 60_000);
     const to = new Date(Date.now() + 60_000);
-    await savePostmortem(pool(), oncall, { incidentId: "INC-9", title: `Title ${HOSTILE}`, from, to, whatHappened: `line one ${HOSTILE}\nline two`, why: "", whatChanged: "", expectedVersion: 0 });
+    await savePostmortem(pool(), oncall, {
+      incidentId: "INC-9",
+      title: `Title ${HOSTILE}`,
+      from,
+      to,
+      whatHappened: `line one ${HOSTILE}\nline two`,
+      why: "",
+      whatChanged: "",
+      expectedVersion: 0,
+    });
     const viewer = await prisma().user.create({ data: { email: "viewer@example.com", roles: ["viewer"] } });
 
-    const response = await fetch(`${server.url}/api/console/incidents/markdown?${new URLSearchParams({ incident: "INC-9", from: from.toISOString(), to: to.toISOString() })}`, {
-      headers: { cookie: await sessionCookie(viewer) },
-    });
+    const response = await fetch(
+      `${server.url}/api/console/incidents/markdown?${new URLSearchParams({ incident: "INC-9", from: from.toISOString(), to: to.toISOString() })}`,
+      {
+        headers: { cookie: await sessionCookie(viewer) },
+      },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/markdown");
     const md = await response.text();

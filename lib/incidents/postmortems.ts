@@ -157,7 +157,10 @@ export function postmortemMarkdown(
     "## Runbook executions",
     "",
     ...(t.runbooks.length
-      ? t.runbooks.map((r) => `- ${cell(r.title)} (\`${r.runbook}\`) started by ${cell(r.startedBy)} at ${r.startedAt}: **${r.status}** — ${r.ok} ok, ${r.failed} failed, ${r.skipped} skipped${r.closingNote ? ` — ${cell(r.closingNote)}` : ""}`)
+      ? t.runbooks.map(
+          (r) =>
+            `- ${cell(r.title)} (\`${r.runbook}\`) started by ${cell(r.startedBy)} at ${r.startedAt}: **${r.status}** — ${r.ok} ok, ${r.failed} failed, ${r.skipped} skipped${r.closingNote ? ` — ${cell(r.closingNote)}` : ""}`,
+        )
       : ["_None._"]),
     "",
     "## Timeline (UTC)",

@@ -74,7 +74,11 @@ function multipart(parts: ([string, string] | [string, string, Buffer])[]) {
   const chunks = parts.flatMap((p) =>
     p.length === 2
       ? [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p[0]}"\r\n\r\n${p[1]}\r\n`)]
-      : [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p[0]}"; filename="${p[1]}"\r\nContent-Type: text/csv\r\n\r\n`), p[2], Buffer.from("\r\n")],
+      : [
+          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p[0]}"; filename="${p[1]}"\r\nContent-Type: text/csv\r\n\r\n`),
+          p[2],
+          Buffer.from("\r\n"),
+        ],
   );
   return { body: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` };
 }
@@ -86,7 +90,26 @@ describe("POST /api/v1/uploads errors: JSON body, right status, nothing stored",
     expect(created.status).toBe(201);
     const response = await fetch(`${api.url}/api/v1/uploads/${created.body.id}`, { headers: { authorization: `Bearer ${key}` } });
     expect(Object.keys(await response.json()).sort()).toEqual(
-      ["id", "status", "workspaceId", "platform", "source", "fileName", "sizeBytes", "sha256", "totalRows", "validRows", "invalidRows", "ignoredRows", "promotedRows", "errorCode", "errorText", "createdAt", "startedAt", "completedAt"].sort(),
+      [
+        "id",
+        "status",
+        "workspaceId",
+        "platform",
+        "source",
+        "fileName",
+        "sizeBytes",
+        "sha256",
+        "totalRows",
+        "validRows",
+        "invalidRows",
+        "ignoredRows",
+        "promotedRows",
+        "errorCode",
+        "errorText",
+        "createdAt",
+        "startedAt",
+        "completedAt",
+      ].sort(),
     );
     expect(created.body).toMatchObject({ source: "api", sizeBytes: meta.length });
     expect(created.body.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -99,7 +122,11 @@ describe("POST /api/v1/uploads errors: JSON body, right status, nothing stored",
     expect(missing.body.error.message).toContain("platform");
     const bad = await postUpload(api.url, key, meta, { workspace_id: "acme", platform: "myspace" });
     expect(bad.status).toBe(400);
-    const noFile = await fetch(`${api.url}/api/v1/uploads`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: new URLSearchParams({ a: "b" }) });
+    const noFile = await fetch(`${api.url}/api/v1/uploads`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}` },
+      body: new URLSearchParams({ a: "b" }),
+    });
     expect(noFile.status).toBe(400);
     expect(await uploadCount()).toBe(0);
   });
@@ -137,7 +164,10 @@ describe("POST /api/v1/uploads errors: JSON body, right status, nothing stored",
       {
         method: "POST",
         pattern: "/api/v1/uploads",
-        handler: apiKeyRoute(async ({ apiKey, request }) => ({ status: 201, body: await receiveUpload(pool(), fileStore(), apiKey, request, { maxBytes: 1024, concurrencyLimit: 50, workspaceShare: 1 }) })),
+        handler: apiKeyRoute(async ({ apiKey, request }) => ({
+          status: 201,
+          body: await receiveUpload(pool(), fileStore(), apiKey, request, { maxBytes: 1024, concurrencyLimit: 50, workspaceShare: 1 }),
+        })),
       },
     ]);
     const big = Buffer.concat([meta, Buffer.alloc(4096, "a")]);
@@ -240,8 +270,16 @@ describe("POST /api/v1/uploads errors: JSON body, right status, nothing stored",
 describe("POST /api/v1/uploads: policy before bytes, nothing left by a client that goes away", () => {
   it("refuses a file sent before its fields with a 400, storing nothing", async () => {
     const before = storedFiles();
-    const { body, contentType } = multipart([["file", "report.csv", meta], ["workspace_id", "acme"], ["platform", "meta"]]);
-    const response = await fetch(`${api.url}/api/v1/uploads`, { method: "POST", body, headers: { authorization: `Bearer ${key}`, "content-type": contentType } });
+    const { body, contentType } = multipart([
+      ["file", "report.csv", meta],
+      ["workspace_id", "acme"],
+      ["platform", "meta"],
+    ]);
+    const response = await fetch(`${api.url}/api/v1/uploads`, {
+      method: "POST",
+      body,
+      headers: { authorization: `Bearer ${key}`, "content-type": contentType },
+    });
     expect(response.status).toBe(400);
     const { error } = await response.json();
     expect(error.code).toBe("FIELDS_AFTER_FILE");
@@ -249,8 +287,16 @@ describe("POST /api/v1/uploads: policy before bytes, nothing left by a client th
     expect(await uploadCount()).toBe(0);
     expect(storedFiles()).toEqual(before);
     // The same form with the fields first is accepted.
-    const ordered = multipart([["workspace_id", "acme"], ["platform", "meta"], ["file", "report.csv", meta]]);
-    const ok = await fetch(`${api.url}/api/v1/uploads`, { method: "POST", body: ordered.body, headers: { authorization: `Bearer ${key}`, "content-type": ordered.contentType } });
+    const ordered = multipart([
+      ["workspace_id", "acme"],
+      ["platform", "meta"],
+      ["file", "report.csv", meta],
+    ]);
+    const ok = await fetch(`${api.url}/api/v1/uploads`, {
+      method: "POST",
+      body: ordered.body,
+      headers: { authorization: `Bearer ${key}`, "content-type": ordered.contentType },
+    });
     expect(ok.status).toBe(201);
   });
 
@@ -258,8 +304,16 @@ describe("POST /api/v1/uploads: policy before bytes, nothing left by a client th
     const acme = await prisma().workspace.findUniqueOrThrow({ where: { slug: "acme" } });
     await setWorkspacePause(pool(), sre, { workspaceId: acme.id, paused: true, reason: "client asked", incidentId: "INC-10" });
     const before = storedFiles();
-    const { body, contentType } = multipart([["workspace_id", "acme"], ["platform", "meta"], ["file", "report.csv", await generated({ platform: "meta", rows: 20_000 })]]);
-    const response = await fetch(`${api.url}/api/v1/uploads`, { method: "POST", body, headers: { authorization: `Bearer ${key}`, "content-type": contentType } });
+    const { body, contentType } = multipart([
+      ["workspace_id", "acme"],
+      ["platform", "meta"],
+      ["file", "report.csv", await generated({ platform: "meta", rows: 20_000 })],
+    ]);
+    const response = await fetch(`${api.url}/api/v1/uploads`, {
+      method: "POST",
+      body,
+      headers: { authorization: `Bearer ${key}`, "content-type": contentType },
+    });
     expect(response.status).toBe(503);
     expect((await response.json()).error.code).toBe("WORKSPACE_PAUSED");
     expect(storedFiles()).toEqual(before);
@@ -269,7 +323,11 @@ describe("POST /api/v1/uploads: policy before bytes, nothing left by a client th
     const before = storedFiles();
     const fdsBefore = openStoreFds();
     const file = await generated({ platform: "meta", rows: 40_000 });
-    const { body, contentType } = multipart([["workspace_id", "acme"], ["platform", "meta"], ["file", "big.csv", file]]);
+    const { body, contentType } = multipart([
+      ["workspace_id", "acme"],
+      ["platform", "meta"],
+      ["file", "big.csv", file],
+    ]);
     const { port } = new URL(api.url);
     const socket = net.connect(Number(port), "127.0.0.1");
     await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));

@@ -31,7 +31,14 @@ const COMMITS_IN_FLIGHT = 2;
  * needs that batch's checkpoint, so they commit in file order, and once one fails every later
  * one rolls back too.
  */
-async function commitBatch(pool: pg.Pool, upload: ClaimedUpload, workerId: string, checkpoint: number, batch: ParseBatch, previous: Promise<boolean>): Promise<boolean> {
+async function commitBatch(
+  pool: pg.Pool,
+  upload: ClaimedUpload,
+  workerId: string,
+  checkpoint: number,
+  batch: ParseBatch,
+  previous: Promise<boolean>,
+): Promise<boolean> {
   return withTransaction(pool, async (client) => {
     // The checkpoint commits with the rows, so an asynchronous commit can only lose both together
     // (the successor then re-parses from the earlier checkpoint); no fsync wait per batch.
@@ -78,7 +85,16 @@ function addSuspects(suspects: Suspects, more: Suspects): Suspects {
   return more.length ? suspects.concat(more) : suspects;
 }
 
-type Ledger = { total_rows: number; valid_rows: number; invalid_rows: number; ignored_rows: number; parsed_records: number; staged: string; invalid: string; ignored: string };
+type Ledger = {
+  total_rows: number;
+  valid_rows: number;
+  invalid_rows: number;
+  ignored_rows: number;
+  parsed_records: number;
+  staged: string;
+  invalid: string;
+  ignored: string;
+};
 
 /**
  * Finishes a parsed upload in one transaction: moves in-file duplicates of (date, campaign_id) to
@@ -90,18 +106,23 @@ async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
   const worker = { id: workerId, kind: "parse" as const };
   return withTransaction(pool, async (client) => {
     await client.query(STAGING_PLANS);
-    const locked = await client.query(`SELECT 1 FROM uploads WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() FOR UPDATE`, [upload.id, workerId]);
+    const locked = await client.query(
+      `SELECT 1 FROM uploads WHERE id = $1 AND status = 'processing' AND locked_by = $2 AND lease_expires_at > now() FOR UPDATE`,
+      [upload.id, workerId],
+    );
     if (!locked.rowCount) return { uploadId: upload.id, result: "lost_lease", records: 0 };
     // The keys to search ($2, $3 NULL: all of them); a hash aggregate finds out before the window sort.
     const day = stagingDay(upload.created_at);
     const keys = suspects === "all" ? [null, null] : [suspects.map((k) => k.date), suspects.map((k) => k.campaignId)];
     const suspect = `upload_id = $1 AND arrived_on = $4::date AND ($2::date[] IS NULL OR (date, campaign_id) IN (SELECT * FROM unnest($2::date[], $3::text[])))`;
-    const anyDuplicate = suspects !== "all" && !suspects.length ? { rowCount: 0 } : await client.query(
-      `SELECT 1 FROM staging_rows WHERE ${suspect} GROUP BY date, campaign_id HAVING count(*) > 1 LIMIT 1`,
-      [upload.id, ...keys, day],
-    );
-    const dup = !anyDuplicate.rowCount ? { rowCount: 0 } : await client.query(
-      `WITH ranked AS (
+    const anyDuplicate =
+      suspects !== "all" && !suspects.length
+        ? { rowCount: 0 }
+        : await client.query(`SELECT 1 FROM staging_rows WHERE ${suspect} GROUP BY date, campaign_id HAVING count(*) > 1 LIMIT 1`, [upload.id, ...keys, day]);
+    const dup = !anyDuplicate.rowCount
+      ? { rowCount: 0 }
+      : await client.query(
+          `WITH ranked AS (
          SELECT line_no, date, campaign_id, first_value(line_no) OVER (PARTITION BY date, campaign_id ORDER BY line_no) AS first_line
            FROM staging_rows WHERE ${suspect}),
        moved AS (
@@ -116,11 +137,14 @@ async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
               'campaign ' || campaign_id || ' on ' || date || ' already appears on line ' || first_line,
               concat_ws(',', date, campaign_id, campaign_name, spend, impressions, clicks)
          FROM moved`,
-      [upload.id, ...keys, day],
-    );
+          [upload.id, ...keys, day],
+        );
     const duplicates = dup.rowCount ?? 0;
     if (duplicates) {
-      await client.query(`UPDATE uploads SET valid_rows = valid_rows - $2, invalid_rows = invalid_rows + $2, staged_rows = staged_rows - $2 WHERE id = $1`, [upload.id, duplicates]);
+      await client.query(`UPDATE uploads SET valid_rows = valid_rows - $2, invalid_rows = invalid_rows + $2, staged_rows = staged_rows - $2 WHERE id = $1`, [
+        upload.id,
+        duplicates,
+      ]);
     }
     const { rows } = await client.query<Ledger>(
       `SELECT u.total_rows, u.valid_rows, u.invalid_rows, u.ignored_rows, u.parsed_records,
@@ -132,7 +156,8 @@ async function finishParse(pool: pg.Pool, upload: ClaimedUpload, workerId: strin
     );
     const l = rows[0];
     const problems: string[] = [];
-    if (l.total_rows !== l.valid_rows + l.invalid_rows + l.ignored_rows) problems.push(`total ${l.total_rows} ≠ valid ${l.valid_rows} + invalid ${l.invalid_rows} + ignored ${l.ignored_rows}`);
+    if (l.total_rows !== l.valid_rows + l.invalid_rows + l.ignored_rows)
+      problems.push(`total ${l.total_rows} ≠ valid ${l.valid_rows} + invalid ${l.invalid_rows} + ignored ${l.ignored_rows}`);
     if (Number(l.staged) !== l.valid_rows) problems.push(`${l.staged} rows staged but ${l.valid_rows} counted valid`);
     if (Number(l.invalid) !== l.invalid_rows) problems.push(`${l.invalid} invalid records stored but ${l.invalid_rows} counted`);
     if (Number(l.ignored) !== l.ignored_rows) problems.push(`${l.ignored} ignored records stored but ${l.ignored_rows} counted`);
@@ -182,7 +207,13 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
   const started = Date.now();
   if (upload.attempts > MAX_ATTEMPTS) return failUpload(pool, upload, workerId, "MAX_ATTEMPTS", `Gave up after ${MAX_ATTEMPTS} attempts.`);
   if (upload.status === "pending") {
-    const prev = await transitionUpload(pool, { uploadId: upload.id, from: "pending", to: "processing", actor: `worker:parse:${workerId}`, worker: { id: workerId, kind: "parse" } });
+    const prev = await transitionUpload(pool, {
+      uploadId: upload.id,
+      from: "pending",
+      to: "processing",
+      actor: `worker:parse:${workerId}`,
+      worker: { id: workerId, kind: "parse" },
+    });
     if (!prev) return { uploadId: upload.id, result: "lost_lease", records: 0 };
   }
   if (!(await store.exists(upload.storage_key))) return failUpload(pool, upload, workerId, "FILE_MISSING", `The stored file ${upload.storage_key} is missing.`);
@@ -222,7 +253,14 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
       next = batches.next();
       next.catch(() => {}); // surfaced by the await above on the next turn
       const batch = step.value;
-      previous = commitBatch(pool, upload, workerId, checkpoint, batch, previous.catch(() => false));
+      previous = commitBatch(
+        pool,
+        upload,
+        workerId,
+        checkpoint,
+        batch,
+        previous.catch(() => false),
+      );
       inFlight.push({ commit: previous, records: batch.records });
       checkpoint += batch.records;
       suspects = addSuspects(suspects, batch.suspectKeys);

@@ -61,7 +61,12 @@ describe("a fixture per platform, end to end over HTTP", () => {
         [upload.id],
       );
       const parsed = [];
-      for await (const b of parseFile(Readable.from([fixture(file)]), { platform: want.platform as Platform, defaultCurrency: "USD", today: new Date().toISOString().slice(0, 10) })) parsed.push(...decodeStagedRows(b.staged));
+      for await (const b of parseFile(Readable.from([fixture(file)]), {
+        platform: want.platform as Platform,
+        defaultCurrency: "USD",
+        today: new Date().toISOString().slice(0, 10),
+      }))
+        parsed.push(...decodeStagedRows(b.staged));
       expect(staged.rows).toEqual(parsed);
       // The date span kept with the checkpoint is the staged rows' own.
       const dates = staged.rows.map((r) => r.date).sort();
@@ -128,14 +133,30 @@ describe("whole-file outcomes", () => {
 
   it("moves every later repeat of a key, also when a campaign ID is not ASCII (the search then reads all staged rows)", async () => {
     const header = "Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks";
-    const ascii = await postUpload(api.url, key, Buffer.from([header, "2024-01-01,7,A,1,1,1", "2024-01-02,7,A,1,1,1", "2024-01-01,7,B,1,1,1", "2024-01-01,7,C,1,1,1"].join("\n")));
-    const accented = await postUpload(api.url, key, Buffer.from([header, "2024-01-01,Café-7,A,1,1,1", "2024-01-01,8,B,1,1,1", "2024-01-01,Café-7,C,1,1,1"].join("\n")));
+    const ascii = await postUpload(
+      api.url,
+      key,
+      Buffer.from([header, "2024-01-01,7,A,1,1,1", "2024-01-02,7,A,1,1,1", "2024-01-01,7,B,1,1,1", "2024-01-01,7,C,1,1,1"].join("\n")),
+    );
+    const accented = await postUpload(
+      api.url,
+      key,
+      Buffer.from([header, "2024-01-01,Café-7,A,1,1,1", "2024-01-01,8,B,1,1,1", "2024-01-01,Café-7,C,1,1,1"].join("\n")),
+    );
     await drainPipeline();
     const lines = async (uploadId: string) =>
       (await prisma().rowIssue.findMany({ where: { uploadId }, orderBy: { lineNo: "asc" } })).map((i) => `${i.lineNo} ${i.rule} ${i.message}`);
-    expect(await lines(ascii.body.id)).toEqual(["4 duplicate_key campaign 7 on 2024-01-01 already appears on line 2", "5 duplicate_key campaign 7 on 2024-01-01 already appears on line 2"]);
+    expect(await lines(ascii.body.id)).toEqual([
+      "4 duplicate_key campaign 7 on 2024-01-01 already appears on line 2",
+      "5 duplicate_key campaign 7 on 2024-01-01 already appears on line 2",
+    ]);
     expect(await lines(accented.body.id)).toEqual(["4 duplicate_key campaign Café-7 on 2024-01-01 already appears on line 2"]);
-    expect(await prisma().upload.findUniqueOrThrow({ where: { id: ascii.body.id } })).toMatchObject({ status: "partial", validRows: 2, invalidRows: 2, promotedRows: 2 });
+    expect(await prisma().upload.findUniqueOrThrow({ where: { id: ascii.body.id } })).toMatchObject({
+      status: "partial",
+      validRows: 2,
+      invalidRows: 2,
+      promotedRows: 2,
+    });
   });
 
   it("records the day-over-day spend change beyond ±30 % for the days an upload touched (D10-01)", async () => {
@@ -174,7 +195,9 @@ describe("whole-file outcomes", () => {
   it("fails with DATA_LOSS when a staged row disappears between batches, naming the mismatch", async () => {
     const created = await postUpload(api.url, key, await generated({ platform: "meta", rows: 50, seed: 5, invalidEvery: 0 }));
     await parseFirstBatch(20);
-    await pool().query(`DELETE FROM staging_rows WHERE upload_id = $1 AND line_no = (SELECT min(line_no) FROM staging_rows WHERE upload_id = $1)`, [created.body.id]);
+    await pool().query(`DELETE FROM staging_rows WHERE upload_id = $1 AND line_no = (SELECT min(line_no) FROM staging_rows WHERE upload_id = $1)`, [
+      created.body.id,
+    ]);
     await drainPipeline();
     const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
     expect(upload).toMatchObject({ status: "failed", errorCode: "DATA_LOSS", promotedRows: 0 });
@@ -214,7 +237,13 @@ describe("a generated file", () => {
     await drainPipeline("2030-01-01");
     const want = expectedCounts(options);
     const upload = await prisma().upload.findUniqueOrThrow({ where: { id: created.body.id } });
-    expect(upload).toMatchObject({ totalRows: want.totalRows, validRows: want.validRows, invalidRows: want.invalidRows, ignoredRows: want.ignoredRows, promotedRows: want.validRows });
+    expect(upload).toMatchObject({
+      totalRows: want.totalRows,
+      validRows: want.validRows,
+      invalidRows: want.invalidRows,
+      ignoredRows: want.ignoredRows,
+      promotedRows: want.validRows,
+    });
     expect(await issueCounts(upload.id)).toEqual({ invalidByRule: want.invalidByRule, ignoredByReason: want.ignoredByReason });
   });
 });

@@ -91,7 +91,16 @@ export async function promoteUpload(pool: pg.Pool, upload: ClaimedUpload, worker
   const lost: PromoteOutcome = { uploadId: upload.id, result: "lost_lease", promoted: 0, written: 0 };
   if (upload.attempts > MAX_ATTEMPTS) {
     const text = `Promotion gave up after ${MAX_ATTEMPTS} attempts; staging rows are preserved.`;
-    const prev = await transitionUpload(pool, { uploadId: upload.id, from: ["staged", "promoting"], to: "failed", actor, reason: text, worker, release: true, set: { error_code: "MAX_ATTEMPTS", error_text: text } });
+    const prev = await transitionUpload(pool, {
+      uploadId: upload.id,
+      from: ["staged", "promoting"],
+      to: "failed",
+      actor,
+      reason: text,
+      worker,
+      release: true,
+      set: { error_code: "MAX_ATTEMPTS", error_text: text },
+    });
     return prev ? { ...lost, result: "failed" } : lost;
   }
   if (upload.status === "staged") {

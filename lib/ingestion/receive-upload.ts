@@ -71,10 +71,7 @@ async function assertUnderThrottle(db: Queryable, workspace: Workspace, limits: 
 async function preflight(pool: pg.Pool, key: ApiKey, workspaceRef: string, limits: IntakeLimits): Promise<Workspace> {
   const controls = await readControls(pool);
   assertAcceptingUploads(controls);
-  const { rows } = await pool.query<Workspace>(
-    `SELECT id, slug, paused, pause_expires_at FROM workspaces WHERE slug = $1 OR id::text = $1`,
-    [workspaceRef],
-  );
+  const { rows } = await pool.query<Workspace>(`SELECT id, slug, paused, pause_expires_at FROM workspaces WHERE slug = $1 OR id::text = $1`, [workspaceRef]);
   const workspace = rows[0];
   // An outsider learns nothing about other workspaces: unknown and foreign look the same.
   if (!workspace || workspace.id !== key.workspaceId) throw forbidden("This API key does not belong to that workspace.", "WRONG_WORKSPACE");
@@ -82,7 +79,9 @@ async function preflight(pool: pg.Pool, key: ApiKey, workspaceRef: string, limit
     throw forbidden(`Workspace ${workspace.slug} is not in the ingestion_v2_enabled rollout (phase ${controls.rollout.value.phase}).`, "NOT_IN_ROLLOUT");
   }
   if (workspace.paused && !(workspace.pause_expires_at && workspace.pause_expires_at <= new Date())) {
-    throw new AppError("WORKSPACE_PAUSED", 503, `Ingestion for workspace ${workspace.slug} is paused; retry later.`, { retryAfterSeconds: RETRY_PAUSED_SECONDS });
+    throw new AppError("WORKSPACE_PAUSED", 503, `Ingestion for workspace ${workspace.slug} is paused; retry later.`, {
+      retryAfterSeconds: RETRY_PAUSED_SECONDS,
+    });
   }
   await assertUnderThrottle(pool, workspace, limits);
   return workspace;
@@ -264,7 +263,10 @@ export async function receiveUpload(
       // must not all squeeze in under the same limit.
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('intake.throttle'))`);
       await assertUnderThrottle(client, workspace, limits);
-      const dup = await client.query<{ id: string; status: string }>(`SELECT id, status FROM uploads WHERE workspace_id = $1 AND sha256 = $2`, [workspace.id, file.sha256]);
+      const dup = await client.query<{ id: string; status: string }>(`SELECT id, status FROM uploads WHERE workspace_id = $1 AND sha256 = $2`, [
+        workspace.id,
+        file.sha256,
+      ]);
       if (dup.rows[0]) {
         throw conflict(`This file was already uploaded for workspace ${workspace.slug} as upload ${dup.rows[0].id} (${dup.rows[0].status}).`, "DUPLICATE_FILE");
       }

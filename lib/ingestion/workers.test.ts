@@ -114,7 +114,9 @@ describe("a worker killed with SIGKILL", () => {
     expect((await prisma().upload.findUniqueOrThrow({ where: { id } })).status).toBe("staged");
     const proc = child("promote");
     await waitFor(async () => {
-      const { rows } = await pool().query(`SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%INSERT INTO metrics%' AND pid <> pg_backend_pid()`);
+      const { rows } = await pool().query(
+        `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%INSERT INTO metrics%' AND pid <> pg_backend_pid()`,
+      );
       return rows.length > 0;
     });
     proc.kill("SIGKILL");
@@ -160,7 +162,9 @@ describe("the kill switch and leases", () => {
     const { id, want } = await uploadGenerated(1_000, 45);
     const stale = await claimUpload(pool(), { worker: "parse", workerId: "stale", ready: "pending", inFlight: "processing" });
     expect(stale?.id).toBe(id);
-    expect(await transitionUpload(pool(), { uploadId: id, from: "pending", to: "processing", actor: "stale", worker: { id: "stale", kind: "parse" } })).toBe("pending");
+    expect(await transitionUpload(pool(), { uploadId: id, from: "pending", to: "processing", actor: "stale", worker: { id: "stale", kind: "parse" } })).toBe(
+      "pending",
+    );
     await expireLease(id);
     const successor = await claimUpload(pool(), { worker: "parse", workerId: "successor", ready: "pending", inFlight: "processing" });
     expect(successor?.id).toBe(id);
@@ -168,7 +172,9 @@ describe("the kill switch and leases", () => {
     // The stale worker wakes up: its batches and transitions are refused.
     const staleOutcome = await parseUpload(pool(), fileStore(), stale!, "stale", { today: TODAY });
     expect(staleOutcome.result).toBe("lost_lease");
-    expect(await transitionUpload(pool(), { uploadId: id, from: "processing", to: "failed", actor: "stale", worker: { id: "stale", kind: "parse" } })).toBeNull();
+    expect(
+      await transitionUpload(pool(), { uploadId: id, from: "processing", to: "failed", actor: "stale", worker: { id: "stale", kind: "parse" } }),
+    ).toBeNull();
 
     const outcome = await parseUpload(pool(), fileStore(), successor!, "successor", { today: TODAY });
     expect(outcome.result).toBe("staged");

@@ -36,7 +36,9 @@ export async function liveChecks(pool: pg.Pool, store: Pingable, decidedGo: bool
       `SELECT DISTINCT ON (worker) worker, finished_at, outcome, EXTRACT(EPOCH FROM now() - finished_at)::int / 60 AS minutes
          FROM worker_runs WHERE finished_at IS NOT NULL ORDER BY worker, finished_at DESC`,
     ),
-    renderMetrics(pool).then((m) => m.body).catch(() => ""),
+    renderMetrics(pool)
+      .then((m) => m.body)
+      .catch(() => ""),
     listBreakers(pool, { historyLimit: 0 }),
     pool.query<{ file_name: string; status: string; total_rows: number; workspace: string; created_at: Date }>(
       `SELECT u.file_name, u.status::text AS status, u.total_rows, w.slug AS workspace, u.created_at
@@ -51,18 +53,44 @@ export async function liveChecks(pool: pg.Pool, store: Pingable, decidedGo: bool
   const db = ready("database");
   checks.push(check("db.reachable", "1.1", "Database reachable", !!db?.ok, db?.ok ? "SELECT 1 answered." : (db?.detail ?? "unreachable")));
   const { used, max } = poolUse.rows[0];
-  checks.push(check("db.pool", "1.1", "Connections below 80 % of the server's limit", used < 0.8 * max, `${used} of ${max} connections in use (${Math.round((100 * used) / max)} %).`));
+  checks.push(
+    check(
+      "db.pool",
+      "1.1",
+      "Connections below 80 % of the server's limit",
+      used < 0.8 * max,
+      `${used} of ${max} connections in use (${Math.round((100 * used) / max)} %).`,
+    ),
+  );
   const migrations = ready("migrations");
-  checks.push(check("db.migrations", "1.1", "Migrations applied (staging tables included)", !!migrations?.ok, migrations?.ok ? "Every migration is applied." : (migrations?.detail ?? "unknown")));
+  checks.push(
+    check(
+      "db.migrations",
+      "1.1",
+      "Migrations applied (staging tables included)",
+      !!migrations?.ok,
+      migrations?.ok ? "Every migration is applied." : (migrations?.detail ?? "unknown"),
+    ),
+  );
   const storage = ready("storage");
-  checks.push(check("storage.reachable", "1.1", "Storage reachable", !!storage?.ok, storage?.ok ? "The file store answered." : (storage?.detail ?? "unreachable")));
+  checks.push(
+    check("storage.reachable", "1.1", "Storage reachable", !!storage?.ok, storage?.ok ? "The file store answered." : (storage?.detail ?? "unreachable")),
+  );
   const secrets = [
     ["DATABASE_URL", process.env.DATABASE_URL],
     ["NEXTAUTH_SECRET", e.NEXTAUTH_SECRET],
     ["CRON_SECRET", e.CRON_SECRET],
   ] as const;
   const missing = secrets.filter(([, v]) => !v || PLACEHOLDER.test(String(v))).map(([k]) => k);
-  checks.push(check("env.secrets", "1.1", "DATABASE_URL, storage and secrets set (no placeholders)", missing.length === 0, missing.length ? `Missing or placeholder: ${missing.join(", ")}.` : `Set; storage ${e.STORAGE_URL ? "STORAGE_URL" : "the local file store"}.`));
+  checks.push(
+    check(
+      "env.secrets",
+      "1.1",
+      "DATABASE_URL, storage and secrets set (no placeholders)",
+      missing.length === 0,
+      missing.length ? `Missing or placeholder: ${missing.join(", ")}.` : `Set; storage ${e.STORAGE_URL ? "STORAGE_URL" : "the local file store"}.`,
+    ),
+  );
   const enabled = e.INGESTION_ENABLED;
   checks.push(
     check(
@@ -83,7 +111,13 @@ export async function liveChecks(pool: pg.Pool, store: Pingable, decidedGo: bool
     const run = runs.rows.find((r) => r.worker === worker);
     const ok = !!run && run.minutes < WORKER_SILENCE_MINUTES && run.outcome !== "error";
     checks.push(
-      check(`workers.${worker}`, "1.2", `${worker[0].toUpperCase()}${worker.slice(1)} worker responsive`, ok, run ? `Last run finished ${run.minutes} min ago (${run.outcome}).` : "No finished run recorded."),
+      check(
+        `workers.${worker}`,
+        "1.2",
+        `${worker[0].toUpperCase()}${worker.slice(1)} worker responsive`,
+        ok,
+        run ? `Last run finished ${run.minutes} min ago (${run.outcome}).` : "No finished run recorded.",
+      ),
     );
   }
   const rollout = controls.rollout.value;
@@ -96,15 +130,60 @@ export async function liveChecks(pool: pg.Pool, store: Pingable, decidedGo: bool
       `Phase ${rollout.phase}; allowlist ${rollout.allowlist.length ? rollout.allowlist.join(", ") : "empty"}.`,
     ),
   );
-  checks.push(check("health.ready", "1.2", "/health and /ready answer 200", readiness.ready, readiness.ready ? "Ready." : `Not ready: ${readiness.checks.filter((c) => !c.ok).map((c) => c.name).join(", ")}.`));
+  checks.push(
+    check(
+      "health.ready",
+      "1.2",
+      "/health and /ready answer 200",
+      readiness.ready,
+      readiness.ready
+        ? "Ready."
+        : `Not ready: ${readiness.checks
+            .filter((c) => !c.ok)
+            .map((c) => c.name)
+            .join(", ")}.`,
+    ),
+  );
   const absent = REQUIRED_METRICS.filter((m) => !new RegExp(`^# TYPE ${m} `, "m").test(metrics));
-  checks.push(check("metrics.emitting", "1.3", "The four ingestion metrics emitting", absent.length === 0, absent.length ? `Missing: ${absent.join(", ")}.` : REQUIRED_METRICS.join(", ") + "."));
+  checks.push(
+    check(
+      "metrics.emitting",
+      "1.3",
+      "The four ingestion metrics emitting",
+      absent.length === 0,
+      absent.length ? `Missing: ${absent.join(", ")}.` : REQUIRED_METRICS.join(", ") + ".",
+    ),
+  );
   const rules = alertRules();
   const missingRules = REQUIRED_ALERTS.filter((a) => !rules.includes(a));
-  checks.push(check("alerts.rules", "1.3", "The three alert rules present", missingRules.length === 0, missingRules.length ? `Missing from monitoring/alerts.yml: ${missingRules.join(", ")}.` : REQUIRED_ALERTS.join(", ") + "."));
+  checks.push(
+    check(
+      "alerts.rules",
+      "1.3",
+      "The three alert rules present",
+      missingRules.length === 0,
+      missingRules.length ? `Missing from monitoring/alerts.yml: ${missingRules.join(", ")}.` : REQUIRED_ALERTS.join(", ") + ".",
+    ),
+  );
   const open = breakers.filter((b) => b.state !== "CLOSED");
-  checks.push(check("breakers.closed", "1.3", "Circuit breakers closed", open.length === 0, open.length ? open.map((b) => `${b.name} ${b.state}`).join(", ") : `All ${breakers.length} closed.`));
-  checks.push(check("controls.no_pauses", "1.4", "No workspace paused (D8 §2.1 step 2)", pauses.rows.length === 0, pauses.rows.length ? `Paused: ${pauses.rows.map((p) => p.slug).join(", ")}.` : "None paused."));
+  checks.push(
+    check(
+      "breakers.closed",
+      "1.3",
+      "Circuit breakers closed",
+      open.length === 0,
+      open.length ? open.map((b) => `${b.name} ${b.state}`).join(", ") : `All ${breakers.length} closed.`,
+    ),
+  );
+  checks.push(
+    check(
+      "controls.no_pauses",
+      "1.4",
+      "No workspace paused (D8 §2.1 step 2)",
+      pauses.rows.length === 0,
+      pauses.rows.length ? `Paused: ${pauses.rows.map((p) => p.slug).join(", ")}.` : "None paused.",
+    ),
+  );
   const s = synthetic.rows[0];
   const internal = s && rollout.allowlist.includes(s.workspace);
   checks.push(

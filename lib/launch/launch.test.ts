@@ -42,7 +42,10 @@ describe("launch day", () => {
   it("refuses GO while items are open, naming them; records NO-GO and, once all is ticked, who ticked what", async () => {
     await expect(tickLaunchItem(pool(), eng, { item: "oncall.primary", checked: true })).rejects.toMatchObject({ code: "NOTE_REQUIRED" });
     await tickLaunchItem(pool(), eng, { item: "oncall.primary", checked: true, note: "Dana (oncall)" });
-    await expect(decideLaunch(pool(), fileStore(), eng, { decision: "go", reason: "ready" })).rejects.toMatchObject({ status: 409, code: "CHECKLIST_INCOMPLETE" });
+    await expect(decideLaunch(pool(), fileStore(), eng, { decision: "go", reason: "ready" })).rejects.toMatchObject({
+      status: 409,
+      code: "CHECKLIST_INCOMPLETE",
+    });
     expect(await prisma().auditLog.count({ where: { action: "launch.decide", outcome: "refused" } })).toBe(1);
     const noGo = await decideLaunch(pool(), fileStore(), eng, { decision: "no_go", reason: "workers not deployed yet" });
     expect(noGo).toMatchObject({ decision: "no_go", by: "eng@example.com" });

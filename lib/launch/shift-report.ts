@@ -5,7 +5,9 @@ import { readControls } from "@/lib/controls/controls";
 /** D8 §3.2, the hourly health check as one view: the four queries of the runbook with their targets. */
 export async function hourlyHealth(pool: pg.Pool) {
   const [byStatus, backlog, breakers] = await Promise.all([
-    pool.query<{ status: string; n: number }>(`SELECT status::text AS status, count(*)::int AS n FROM uploads WHERE created_at > now() - interval '1 hour' GROUP BY 1 ORDER BY 1`),
+    pool.query<{ status: string; n: number }>(
+      `SELECT status::text AS status, count(*)::int AS n FROM uploads WHERE created_at > now() - interval '1 hour' GROUP BY 1 ORDER BY 1`,
+    ),
     pool.query<{ n: string }>(`SELECT count(*) AS n FROM staging_rows`),
     listBreakers(pool, { historyLimit: 0 }),
   ]);
@@ -34,7 +36,10 @@ export async function shiftHandoff(pool: pg.Pool, hours = 8) {
       `SELECT u.id, u.file_name, w.slug AS workspace, u.status::text AS status, u.updated_at, u.locked_by FROM uploads u JOIN workspaces w ON w.id = u.workspace_id
         WHERE u.status IN ('pending', 'processing', 'staged', 'promoting') AND u.updated_at < now() - interval '30 minutes' ORDER BY u.updated_at LIMIT 20`,
     ),
-    pool.query<{ status: string; n: number }>(`SELECT status::text AS status, count(*)::int AS n FROM uploads WHERE created_at > ${since} GROUP BY 1 ORDER BY 1`, [hours]),
+    pool.query<{ status: string; n: number }>(
+      `SELECT status::text AS status, count(*)::int AS n FROM uploads WHERE created_at > ${since} GROUP BY 1 ORDER BY 1`,
+      [hours],
+    ),
     pool.query(
       `SELECT u.id, u.file_name, w.slug AS workspace, u.error_code, u.failed_at FROM uploads u JOIN workspaces w ON w.id = u.workspace_id
         WHERE u.status = 'failed' AND u.failed_at > ${since} ORDER BY u.failed_at DESC LIMIT 20`,
@@ -54,11 +59,40 @@ export async function shiftHandoff(pool: pg.Pool, hours = 8) {
   return {
     hours,
     mode: controls.effectiveMode,
-    openAlerts: alerts.rows.map((a) => ({ id: a.id as string, title: a.title as string, severity: a.severity as string, status: a.status as string, scenario: a.scenario as string, openedAt: a.opened_at as Date, acknowledgedBy: a.acknowledged_by as string | null, escalated: a.escalated as boolean })),
-    stuck: stuck.rows.map((u) => ({ id: u.id as string, fileName: u.file_name as string, workspace: u.workspace as string, status: u.status as string, since: u.updated_at as Date, lockedBy: u.locked_by as string | null })),
+    openAlerts: alerts.rows.map((a) => ({
+      id: a.id as string,
+      title: a.title as string,
+      severity: a.severity as string,
+      status: a.status as string,
+      scenario: a.scenario as string,
+      openedAt: a.opened_at as Date,
+      acknowledgedBy: a.acknowledged_by as string | null,
+      escalated: a.escalated as boolean,
+    })),
+    stuck: stuck.rows.map((u) => ({
+      id: u.id as string,
+      fileName: u.file_name as string,
+      workspace: u.workspace as string,
+      status: u.status as string,
+      since: u.updated_at as Date,
+      lockedBy: u.locked_by as string | null,
+    })),
     uploads: uploads.rows,
-    failed: failed.rows.map((u) => ({ id: u.id as string, fileName: u.file_name as string, workspace: u.workspace as string, errorCode: u.error_code as string | null, at: u.failed_at as Date })),
-    actions: actions.rows.map((a) => ({ action: a.action as string, actor: a.actor_email as string, target: `${a.target_type}${a.target_id ? ` ${a.target_id}` : ""}`, incidentId: a.incident_id as string | null, reason: a.reason as string | null, at: a.created_at as Date })),
+    failed: failed.rows.map((u) => ({
+      id: u.id as string,
+      fileName: u.file_name as string,
+      workspace: u.workspace as string,
+      errorCode: u.error_code as string | null,
+      at: u.failed_at as Date,
+    })),
+    actions: actions.rows.map((a) => ({
+      action: a.action as string,
+      actor: a.actor_email as string,
+      target: `${a.target_type}${a.target_id ? ` ${a.target_id}` : ""}`,
+      incidentId: a.incident_id as string | null,
+      reason: a.reason as string | null,
+      at: a.created_at as Date,
+    })),
     alertsOpened: alertMoves.rows[0].opened,
     alertsResolved: alertMoves.rows[0].resolved,
   };

@@ -26,9 +26,17 @@ describe("the on-call roster (D10-06)", () => {
     expect(await onCallAt(pool(), minutesAfter(t, 25 * 60))).toBeNull();
     expect((await listShifts(pool(), { now: t })).map((s) => s.primary.name)).toEqual(["Ada", "Bo"]);
 
-    const changed = await updateShift(pool(), sre, day.id, { startsAt: t, endsAt: minutesAfter(t, 12 * 60), primaryId: a.id, secondaryId: c.id, expectedVersion: 1 });
+    const changed = await updateShift(pool(), sre, day.id, {
+      startsAt: t,
+      endsAt: minutesAfter(t, 12 * 60),
+      primaryId: a.id,
+      secondaryId: c.id,
+      expectedVersion: 1,
+    });
     expect(changed).toMatchObject({ version: 2, secondary: { email: "c@example.com" } });
-    await expect(updateShift(pool(), sre, day.id, { startsAt: t, endsAt: minutesAfter(t, 12 * 60), primaryId: a.id, secondaryId: b.id, expectedVersion: 1 })).rejects.toMatchObject({ code: "STALE_SHIFT" });
+    await expect(
+      updateShift(pool(), sre, day.id, { startsAt: t, endsAt: minutesAfter(t, 12 * 60), primaryId: a.id, secondaryId: b.id, expectedVersion: 1 }),
+    ).rejects.toMatchObject({ code: "STALE_SHIFT" });
     await deleteShift(pool(), sre, night.id, 1);
 
     const audit = await prisma().auditLog.findMany({ orderBy: { id: "asc" } });
@@ -45,10 +53,17 @@ describe("the on-call roster (D10-06)", () => {
   it("refuses an overlap, the same person twice, someone who may not act on an alert, and a shift that ends before it starts", async () => {
     const t = new Date("2026-12-01T08:00:00Z");
     await createShift(pool(), sre, { startsAt: t, endsAt: minutesAfter(t, 600), primaryId: a.id, secondaryId: b.id });
-    const shift = (startsAt: Date, endsAt: Date, primaryId: string, secondaryId: string) => createShift(pool(), sre, { startsAt, endsAt, primaryId, secondaryId });
+    const shift = (startsAt: Date, endsAt: Date, primaryId: string, secondaryId: string) =>
+      createShift(pool(), sre, { startsAt, endsAt, primaryId, secondaryId });
     await expect(shift(minutesAfter(t, 300), minutesAfter(t, 900), a.id, b.id)).rejects.toMatchObject({ code: "SHIFT_OVERLAP" });
-    await expect(shift(minutesAfter(t, 600), minutesAfter(t, 900), a.id, a.id)).rejects.toMatchObject({ code: "BAD_SHIFT", message: expect.stringMatching(/someone other than the primary/) });
-    await expect(shift(minutesAfter(t, 600), minutesAfter(t, 900), a.id, viewer.id)).rejects.toMatchObject({ code: "BAD_SHIFT", message: expect.stringMatching(/secondary must be an active user/) });
+    await expect(shift(minutesAfter(t, 600), minutesAfter(t, 900), a.id, a.id)).rejects.toMatchObject({
+      code: "BAD_SHIFT",
+      message: expect.stringMatching(/someone other than the primary/),
+    });
+    await expect(shift(minutesAfter(t, 600), minutesAfter(t, 900), a.id, viewer.id)).rejects.toMatchObject({
+      code: "BAD_SHIFT",
+      message: expect.stringMatching(/secondary must be an active user/),
+    });
     await expect(shift(minutesAfter(t, 900), minutesAfter(t, 600), a.id, b.id)).rejects.toMatchObject({ code: "BAD_SHIFT" });
     expect(await prisma().oncallShift.count()).toBe(1);
   });

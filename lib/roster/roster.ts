@@ -16,19 +16,30 @@ import type { OncallShiftsRow } from "@/lib/db/rows";
 export type Person = { id: string; email: string; name: string | null; slackUserId: string | null };
 export type Shift = { id: string; startsAt: Date; endsAt: Date; primary: Person; secondary: Person; updatedBy: string; updatedAt: Date; version: number };
 
-const PERSON = (alias: string) =>
-  `json_build_object('id', ${alias}.id, 'email', ${alias}.email, 'name', ${alias}.name, 'slackUserId', ${alias}.slack_user_id)`;
+const PERSON = (alias: string) => `json_build_object('id', ${alias}.id, 'email', ${alias}.email, 'name', ${alias}.name, 'slackUserId', ${alias}.slack_user_id)`;
 const SHIFT_SELECT = `SELECT s.*, ${PERSON("p")} AS primary_person, ${PERSON("q")} AS secondary_person
   FROM oncall_shifts s JOIN users p ON p.id = s.primary_id JOIN users q ON q.id = s.secondary_id`;
 
 function toShift(r: OncallShiftsRow & { primary_person: Shift["primary"]; secondary_person: Shift["secondary"] }): Shift {
-  return { id: r.id, startsAt: r.starts_at, endsAt: r.ends_at, primary: r.primary_person, secondary: r.secondary_person, updatedBy: r.updated_by, updatedAt: r.updated_at, version: r.version };
+  return {
+    id: r.id,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    primary: r.primary_person,
+    secondary: r.secondary_person,
+    updatedBy: r.updated_by,
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
 }
 
 /** Shifts that end after `from` (default: a week ago), in order. */
 export async function listShifts(db: Queryable, options: { now?: Date; limit?: number } = {}): Promise<Shift[]> {
   const now = options.now ?? new Date();
-  const { rows } = await db.query(`${SHIFT_SELECT} WHERE s.ends_at > $1::timestamptz - interval '7 days' ORDER BY s.starts_at LIMIT $2`, [now, options.limit ?? 200]);
+  const { rows } = await db.query(`${SHIFT_SELECT} WHERE s.ends_at > $1::timestamptz - interval '7 days' ORDER BY s.starts_at LIMIT $2`, [
+    now,
+    options.limit ?? 200,
+  ]);
   return rows.map(toShift);
 }
 
@@ -59,10 +70,15 @@ export async function productManagers(db: Queryable): Promise<Person[]> {
 async function checkShift(client: pg.PoolClient, input: ShiftInput, excludeId: string | null) {
   if (input.endsAt <= input.startsAt) throw badRequest("A shift must end after it starts.", "BAD_SHIFT");
   if (input.endsAt.getTime() - input.startsAt.getTime() > 31 * 86_400_000) throw badRequest("A shift is at most 31 days.", "BAD_SHIFT");
-  if (input.primaryId === input.secondaryId) throw badRequest("The secondary must be someone other than the primary: they are who an unanswered page goes to next.", "BAD_SHIFT");
+  if (input.primaryId === input.secondaryId)
+    throw badRequest("The secondary must be someone other than the primary: they are who an unanswered page goes to next.", "BAD_SHIFT");
   const candidates = new Map((await rosterCandidates(client)).map((c) => [c.id, c]));
-  for (const [label, id] of [["primary", input.primaryId], ["secondary", input.secondaryId]] as const) {
-    if (!candidates.has(id)) throw badRequest(`The ${label} must be an active user who may act on an alert (on-call, SRE lead, ingestion owner or admin).`, "BAD_SHIFT");
+  for (const [label, id] of [
+    ["primary", input.primaryId],
+    ["secondary", input.secondaryId],
+  ] as const) {
+    if (!candidates.has(id))
+      throw badRequest(`The ${label} must be an active user who may act on an alert (on-call, SRE lead, ingestion owner or admin).`, "BAD_SHIFT");
   }
   // One shift at a time: an overlap would leave "who is secondary now" to chance.
   const overlap = await client.query<{ id: string; starts_at: Date; ends_at: Date }>(
@@ -94,7 +110,14 @@ export async function createShift(pool: pg.Pool, actor: Actor, input: ShiftInput
       `INSERT INTO oncall_shifts (id, starts_at, ends_at, primary_id, secondary_id, created_by, updated_by) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $5) RETURNING id`,
       [input.startsAt, input.endsAt, input.primaryId, input.secondaryId, actor.email],
     );
-    await recordAudit(client, { actor, action: "roster.shift_create", targetType: "oncall_shift", targetId: rows[0].id, after: describe(input, people), outcome: "ok" });
+    await recordAudit(client, {
+      actor,
+      action: "roster.shift_create",
+      targetType: "oncall_shift",
+      targetId: rows[0].id,
+      after: describe(input, people),
+      outcome: "ok",
+    });
     return shiftOrThrow(client, rows[0].id);
   });
 }
@@ -116,8 +139,17 @@ export async function updateShift(pool: pg.Pool, actor: Actor, id: string, input
         WHERE id = $1 AND version = $2`,
       [before.id, input.expectedVersion, input.startsAt, input.endsAt, input.primaryId, input.secondaryId, actor.email],
     );
-    if (!rowCount) throw conflict(`${before.updatedBy} changed this shift at ${before.updatedAt.toISOString()} since you loaded it. Reload and edit again.`, "STALE_SHIFT");
-    await recordAudit(client, { actor, action: "roster.shift_update", targetType: "oncall_shift", targetId: before.id, before: describe(before, before), after: describe(input, people), outcome: "ok" });
+    if (!rowCount)
+      throw conflict(`${before.updatedBy} changed this shift at ${before.updatedAt.toISOString()} since you loaded it. Reload and edit again.`, "STALE_SHIFT");
+    await recordAudit(client, {
+      actor,
+      action: "roster.shift_update",
+      targetType: "oncall_shift",
+      targetId: before.id,
+      before: describe(before, before),
+      after: describe(input, people),
+      outcome: "ok",
+    });
     return shiftOrThrow(client, before.id);
   });
 }
@@ -126,8 +158,16 @@ export async function deleteShift(pool: pg.Pool, actor: Actor, id: string, expec
   return withTransaction(pool, async (client) => {
     const before = await shiftOrThrow(client, id);
     const { rowCount } = await client.query(`DELETE FROM oncall_shifts WHERE id = $1 AND version = $2`, [before.id, expectedVersion]);
-    if (!rowCount) throw conflict(`${before.updatedBy} changed this shift at ${before.updatedAt.toISOString()} since you loaded it. Reload first.`, "STALE_SHIFT");
-    await recordAudit(client, { actor, action: "roster.shift_delete", targetType: "oncall_shift", targetId: before.id, before: describe(before, before), outcome: "ok" });
+    if (!rowCount)
+      throw conflict(`${before.updatedBy} changed this shift at ${before.updatedAt.toISOString()} since you loaded it. Reload first.`, "STALE_SHIFT");
+    await recordAudit(client, {
+      actor,
+      action: "roster.shift_delete",
+      targetType: "oncall_shift",
+      targetId: before.id,
+      before: describe(before, before),
+      outcome: "ok",
+    });
     return { deleted: before.id };
   });
 }
@@ -135,11 +175,15 @@ export async function deleteShift(pool: pg.Pool, actor: Actor, id: string, expec
 /** Sets (or clears, with "") the Slack member ID an escalation mentions the person by. */
 export async function setSlackUserId(pool: pg.Pool, actor: Actor, userId: string, slackUserId: string): Promise<Person> {
   return withTransaction(pool, async (client) => {
-    const { rows: before } = await client.query<{ email: string; slack_user_id: string | null }>(`SELECT email, slack_user_id FROM users WHERE id = $1 FOR UPDATE`, [
-      parseUuid(userId, `User ${userId}`),
-    ]);
+    const { rows: before } = await client.query<{ email: string; slack_user_id: string | null }>(
+      `SELECT email, slack_user_id FROM users WHERE id = $1 FOR UPDATE`,
+      [parseUuid(userId, `User ${userId}`)],
+    );
     if (!before[0]) throw notFound(`User ${userId}`);
-    const { rows } = await client.query(`UPDATE users SET slack_user_id = $2 WHERE id = $1 RETURNING id, email, name, slack_user_id AS "slackUserId"`, [userId, slackUserId || null]);
+    const { rows } = await client.query(`UPDATE users SET slack_user_id = $2 WHERE id = $1 RETURNING id, email, name, slack_user_id AS "slackUserId"`, [
+      userId,
+      slackUserId || null,
+    ]);
     await recordAudit(client, {
       actor,
       action: "roster.slack_id",

@@ -37,8 +37,21 @@ export type SignalDefinition = { title: string; scenario: Scenario; ownerRole: R
 
 /** Each signal (docs/signals.md), the scenario it detects, who owns the response, and the runbook to follow. */
 export const SIGNALS = {
-  error_rate: { title: "Upload error rate (1 h)", scenario: "D8", ownerRole: "oncall", runbook: "d8-error-rate", threshold: "warn 5 %, page 10 %, rollback advice 20 %" },
+  error_rate: {
+    title: "Upload error rate (1 h)",
+    scenario: "D8",
+    ownerRole: "oncall",
+    runbook: "d8-error-rate",
+    threshold: "warn 5 %, page 10 %, rollback advice 20 %",
+  },
   breaker_open: { title: "Circuit breaker open", scenario: "D8", ownerRole: "oncall", runbook: "d8-circuit-breaker", threshold: "any breaker not CLOSED" },
+  database_unavailable: {
+    title: "Database unavailable",
+    scenario: "D8",
+    ownerRole: "oncall",
+    runbook: "d8-circuit-breaker",
+    threshold: "any readiness minute not ready in the last 30 min",
+  },
   stuck_upload: { title: "Upload stuck", scenario: "D10-10", ownerRole: "oncall", runbook: "d8-stuck-upload", threshold: "> 30 min in one non-terminal state" },
   staging_backlog: {
     title: "Staging backlog",
@@ -47,11 +60,29 @@ export const SIGNALS = {
     runbook: "d10-08-staging-bloat",
     threshold: "> 10 000 rows warn; > 500 000 rows or oldest > 7 days critical",
   },
-  queue_pressure: { title: "Queue depth / parse latency", scenario: "D10-07", ownerRole: "oncall", runbook: "d10-07-upload-spike", threshold: "depth > concurrency limit; latency > 5 min" },
+  queue_pressure: {
+    title: "Queue depth / parse latency",
+    scenario: "D10-07",
+    ownerRole: "oncall",
+    runbook: "d10-07-upload-spike",
+    threshold: "depth > concurrency limit; latency > 5 min",
+  },
   ledger_mismatch: { title: "Row ledger mismatch", scenario: "D10-03", ownerRole: "ingestion_owner", runbook: "d10-03-skipped-rows", threshold: "any" },
-  partial_promotion: { title: "Partial promotion", scenario: "D10-02", ownerRole: "support_lead", runbook: "d10-02-partial-promotion", threshold: "any partial upload not yet reviewed" },
+  partial_promotion: {
+    title: "Partial promotion",
+    scenario: "D10-02",
+    ownerRole: "support_lead",
+    runbook: "d10-02-partial-promotion",
+    threshold: "any partial upload not yet reviewed",
+  },
   spend_delta: { title: "Spend delta day over day", scenario: "D10-01", ownerRole: "ingestion_owner", runbook: "d10-01-metric-delta", threshold: "> ±30 %" },
-  freshness: { title: "Data freshness", scenario: "WT-06", ownerRole: "oncall", runbook: "wt-06-freshness", threshold: "newest date older than the expected lag" },
+  freshness: {
+    title: "Data freshness",
+    scenario: "WT-06",
+    ownerRole: "oncall",
+    runbook: "wt-06-freshness",
+    threshold: "newest date older than the expected lag",
+  },
   worker_anomaly: {
     title: "Worker run anomaly",
     scenario: "WT-06",

@@ -46,9 +46,14 @@ const errorRate: Evaluator = async ({ pool, now, config }) => {
 };
 
 const breakerOpen: Evaluator = async ({ pool }) => {
-  const { rows } = await pool.query<{ name: string; state: BreakerState; failure_count: number; last_error: string | null; opened_at: Date | null; next_attempt_at: Date | null }>(
-    `SELECT name, state, failure_count, last_error, opened_at, next_attempt_at FROM circuit_breakers WHERE state <> 'CLOSED' ORDER BY name`,
-  );
+  const { rows } = await pool.query<{
+    name: string;
+    state: BreakerState;
+    failure_count: number;
+    last_error: string | null;
+    opened_at: Date | null;
+    next_attempt_at: Date | null;
+  }>(`SELECT name, state, failure_count, last_error, opened_at, next_attempt_at FROM circuit_breakers WHERE state <> 'CLOSED' ORDER BY name`);
   return rows.map((b) => ({
     signal: "breaker_open",
     fingerprint: `breaker:${b.name}`,
@@ -60,6 +65,36 @@ const breakerOpen: Evaluator = async ({ pool }) => {
       (b.state === "OPEN" ? `Next probe at ${b.next_attempt_at?.toISOString() ?? "?"}.` : "A probe is in flight."),
     data: { breaker: b.name, state: b.state, failureCount: b.failure_count, lastError: b.last_error, openedAt: b.opened_at, nextAttemptAt: b.next_attempt_at },
   }));
+};
+
+/**
+ * A database outage short enough that no breaker state could be stored (the breakers persist in the
+ * database that was down) is still in the readiness samples: the minutes sampled while it was
+ * unreachable are written once it is back (lib/signals/readiness-samples.ts).
+ */
+const DATABASE_LOOKBACK_MINUTES = 30;
+const databaseUnavailable: Evaluator = async ({ pool, now }) => {
+  const { rows } = await pool.query<{ minutes: number; first: Date | null; last: Date | null; detail: string | null }>(
+    `SELECT count(*)::int AS minutes, min(minute) AS first, max(minute) AS last, (array_agg(coalesce(detail, failed_check) ORDER BY minute DESC))[1] AS detail
+       FROM readiness_samples
+      WHERE NOT ok AND minute > $1::timestamptz - $2::float8 * interval '1 minute' AND minute <= $1::timestamptz`,
+    [now, DATABASE_LOOKBACK_MINUTES],
+  );
+  const r = rows[0];
+  if (!r.minutes) return [];
+  return [
+    {
+      signal: "database_unavailable",
+      fingerprint: "database_unavailable",
+      severity: "page",
+      value: r.minutes,
+      title: `Not ready for ${r.minutes} minute(s) in the last ${DATABASE_LOOKBACK_MINUTES} min`,
+      detail:
+        `Readiness failed from ${r.first!.toISOString()} to ${r.last!.toISOString()} (${r.minutes} sampled minute(s)); last error: ${r.detail ?? "none recorded"}. ` +
+        `Check the database and the breakers; uploads refused meanwhile are retried by the clients.`,
+      data: { minutes: r.minutes, first: r.first, last: r.last, lastError: r.detail, lookbackMinutes: DATABASE_LOOKBACK_MINUTES },
+    },
+  ];
 };
 
 const stuckUpload: Evaluator = async ({ pool, now, config }) => {
@@ -86,7 +121,11 @@ const stagingBacklog: Evaluator = async ({ pool, now, config }) => {
   const critical = s.rows > c.criticalRows || (s.rows > 0 && ageDays > c.criticalAgeDays);
   if (!critical && s.rows <= c.warnRows) return [];
   const reasons = [
-    s.rows > c.criticalRows ? `${n(s.rows)} rows (> ${n(c.criticalRows)})` : s.rows > c.warnRows ? `${n(s.rows)} rows (> ${n(c.warnRows)})` : `${n(s.rows)} rows`,
+    s.rows > c.criticalRows
+      ? `${n(s.rows)} rows (> ${n(c.criticalRows)})`
+      : s.rows > c.warnRows
+        ? `${n(s.rows)} rows (> ${n(c.warnRows)})`
+        : `${n(s.rows)} rows`,
     ageDays > c.criticalAgeDays ? `oldest held since ${s.oldestAt!.toISOString()} (> ${c.criticalAgeDays} days)` : null,
   ].filter(Boolean);
   return [
@@ -151,7 +190,9 @@ const ledgerMismatch: Evaluator = async ({ pool, now, config }) => {
   return rows.map((u) => {
     const sum = u.valid_rows + u.invalid_rows + u.ignored_rows;
     const problems = [
-      u.total_rows !== sum ? `total ${n(u.total_rows)} ≠ valid ${n(u.valid_rows)} + invalid ${n(u.invalid_rows)} + ignored ${n(u.ignored_rows)} (${n(sum)})` : null,
+      u.total_rows !== sum
+        ? `total ${n(u.total_rows)} ≠ valid ${n(u.valid_rows)} + invalid ${n(u.invalid_rows)} + ignored ${n(u.ignored_rows)} (${n(sum)})`
+        : null,
       ["completed", "partial"].includes(u.status) && u.promoted_rows !== u.valid_rows ? `${n(u.promoted_rows)} promoted of ${n(u.valid_rows)} valid` : null,
       u.error_code === "DATA_LOSS" ? `failed with DATA_LOSS: ${u.error_text ?? ""}` : null,
     ].filter(Boolean);
@@ -203,7 +244,9 @@ const partialPromotion: Evaluator = async ({ pool }) => {
     // Which campaigns were not fully loaded is read once, when the alert opens, and kept in its data.
     const campaigns =
       known ??
-      (await partialLosses(pool, fileStore(), { id: u.id, platform: u.platform as Platform, storageKey, fromStaging: u.staged_rows > 0 })).campaigns.slice(0, 50).map(summarize);
+      (await partialLosses(pool, fileStore(), { id: u.id, platform: u.platform as Platform, storageKey, fromStaging: u.staged_rows > 0 })).campaigns
+        .slice(0, 50)
+        .map(summarize);
     firings.push({
       signal: "partial_promotion",
       fingerprint: `partial:${u.id}`,
@@ -222,10 +265,24 @@ const partialPromotion: Evaluator = async ({ pool }) => {
   return firings;
 };
 
-type CampaignSummary = { campaignId: string | null; campaignName: string | null; rowsLost: number; rules: string[]; firstDate: string | null; lastDate: string | null };
+type CampaignSummary = {
+  campaignId: string | null;
+  campaignName: string | null;
+  rowsLost: number;
+  rules: string[];
+  firstDate: string | null;
+  lastDate: string | null;
+};
 
 function summarize(c: CampaignLoss): CampaignSummary {
-  return { campaignId: c.campaignId, campaignName: c.campaignName, rowsLost: c.rowsLost, rules: c.byRule.map((r) => r.rule), firstDate: c.dates[0] ?? null, lastDate: c.dates.at(-1) ?? null };
+  return {
+    campaignId: c.campaignId,
+    campaignName: c.campaignName,
+    rowsLost: c.rowsLost,
+    rules: c.byRule.map((r) => r.rule),
+    firstDate: c.dates[0] ?? null,
+    lastDate: c.dates.at(-1) ?? null,
+  };
 }
 
 function describeCampaigns(campaigns: CampaignSummary[]): string {
@@ -240,7 +297,15 @@ function describeCampaigns(campaigns: CampaignSummary[]): string {
 
 const spendDelta: Evaluator = async ({ pool, now, config }) => {
   const c = config.spendDelta;
-  const { rows } = await pool.query<{ workspace_id: string; slug: string; platform: string; date: string; previous: string; current: string; uploads: string[] }>(
+  const { rows } = await pool.query<{
+    workspace_id: string;
+    slug: string;
+    platform: string;
+    date: string;
+    previous: string;
+    current: string;
+    uploads: string[];
+  }>(
     `WITH recent AS (
        SELECT id FROM uploads
         WHERE status IN ('completed', 'partial') AND completed_at > $1::timestamptz - $2::float8 * interval '1 hour' AND completed_at <= $1::timestamptz),
@@ -263,7 +328,13 @@ const spendDelta: Evaluator = async ({ pool, now, config }) => {
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.entries()].map(([key, days]) => {
-    const deltas = days.map((d) => ({ date: d.date, previous: Number(d.previous), current: Number(d.current), change: Number(d.current) / Number(d.previous) - 1, uploads: d.uploads }));
+    const deltas = days.map((d) => ({
+      date: d.date,
+      previous: Number(d.previous),
+      current: Number(d.current),
+      change: Number(d.current) / Number(d.previous) - 1,
+      uploads: d.uploads,
+    }));
     const worst = deltas.reduce((a, b) => (Math.abs(b.change) > Math.abs(a.change) ? b : a));
     const uploads = [...new Set(deltas.flatMap((d) => d.uploads))];
     return {
@@ -275,7 +346,10 @@ const spendDelta: Evaluator = async ({ pool, now, config }) => {
       title: `Spend ${worst.change > 0 ? "+" : ""}${pct(worst.change)} day over day on ${worst.date} (${days[0].slug}, ${days[0].platform})`,
       detail:
         `${deltas.length} day(s) moved more than ±${pct(c.threshold)} against the day before: ` +
-        deltas.slice(0, 5).map((d) => `${d.date} ${d.previous.toFixed(2)} → ${d.current.toFixed(2)}`).join("; ") +
+        deltas
+          .slice(0, 5)
+          .map((d) => `${d.date} ${d.previous.toFixed(2)} → ${d.current.toFixed(2)}`)
+          .join("; ") +
         `. Written by upload(s) ${uploads.slice(0, 5).join(", ")}. If wrong, freeze promotion and compare staging with production (D10-01).`,
       data: { workspace: days[0].slug, platform: days[0].platform, deltas, uploads },
     } satisfies Firing;
@@ -375,7 +449,15 @@ const haltViolation: Evaluator = async ({ pool, now, config }) => {
   const firings: Firing[] = [];
   for (const control of controls) {
     const pattern = control.key === "mode" ? "worker:%" : `worker:${control.key.slice("freeze.".length)}:%`;
-    const { rows } = await pool.query<{ id: string; upload_id: string; from_status: string | null; to_status: string; actor: string; created_at: Date; total: string }>(
+    const { rows } = await pool.query<{
+      id: string;
+      upload_id: string;
+      from_status: string | null;
+      to_status: string;
+      actor: string;
+      created_at: Date;
+      total: string;
+    }>(
       `SELECT id, upload_id, from_status::text AS from_status, to_status::text AS to_status, actor, created_at, count(*) OVER () AS total
          FROM upload_events
         WHERE created_at > $1::timestamptz + $2::float8 * interval '1 second' AND created_at <= $3::timestamptz AND actor LIKE $4
@@ -436,6 +518,7 @@ const killSwitchUnaccountable: Evaluator = async ({ pool, now, config }) => {
 export const EVALUATORS: Partial<Record<SignalId, Evaluator>> = {
   error_rate: errorRate,
   breaker_open: breakerOpen,
+  database_unavailable: databaseUnavailable,
   stuck_upload: stuckUpload,
   staging_backlog: stagingBacklog,
   queue_pressure: queuePressure,

@@ -42,7 +42,9 @@ async function scrape() {
   return parsePrometheusText(await response.text());
 }
 
-const VALID = ["Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks", "2024-05-01,1,A,10.00,100,5", "2024-05-02,1,A,12.00,120,6", ""].join("\n");
+const VALID = ["Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks", "2024-05-01,1,A,10.00,100,5", "2024-05-02,1,A,12.00,120,6", ""].join(
+  "\n",
+);
 const BROKEN = "Day,Campaign ID,Campaign name,Impressions,Link clicks\n2024-01-01,1,A,10,1\n";
 
 describe("GET /api/metrics", () => {
@@ -65,9 +67,12 @@ describe("GET /api/metrics", () => {
     expect(families.get("ingestion_duration_seconds")?.type).toBe("histogram");
     // Every breaker is reported, closed ones as 0.
     expect(sampleValue(families, "ingestion_circuit_breaker_state", { breaker: "worker.parse" })).toBe(0);
-    expect(families.get("ingestion_circuit_breaker_state")?.samples.map((s) => s.labels.breaker).sort()).toEqual(
-      ["file-store", "webhook", "worker.cleanup", "worker.parse", "worker.promote"],
-    );
+    expect(
+      families
+        .get("ingestion_circuit_breaker_state")
+        ?.samples.map((s) => s.labels.breaker)
+        .sort(),
+    ).toEqual(["file-store", "webhook", "worker.cleanup", "worker.parse", "worker.promote"]);
   });
 
   it("moves when uploads complete and fail through the real pipeline", async () => {

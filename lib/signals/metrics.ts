@@ -61,7 +61,9 @@ export async function renderMetrics(pool: pg.Pool, options: { now?: Date } = {})
     pool.query<Record<string, string>>(
       `SELECT platform::text AS platform, ${UPLOAD_STATUSES.map((s) => `count(*) FILTER (WHERE ${REACHED[s]}) AS "${s}"`).join(", ")} FROM uploads GROUP BY platform`,
     ),
-    pool.query<{ status: string; n: number }>(`SELECT status::text AS status, count(*)::int AS n FROM uploads WHERE status IN ('pending', 'processing', 'staged', 'promoting') GROUP BY status`),
+    pool.query<{ status: string; n: number }>(
+      `SELECT status::text AS status, count(*)::int AS n FROM uploads WHERE status IN ('pending', 'processing', 'staged', 'promoting') GROUP BY status`,
+    ),
     pool.query<{ code: string; n: string }>(`SELECT coalesce(error_code, 'UNKNOWN') AS code, count(*) AS n FROM uploads WHERE status = 'failed' GROUP BY 1`),
     pool.query<{ stage: string; count: number; sum: number; buckets: number[] }>(
       `WITH d AS (
@@ -84,7 +86,9 @@ export async function renderMetrics(pool: pg.Pool, options: { now?: Date } = {})
       [MONITORED_WORKERS],
     ),
     readQueue(pool, now, config.queue.latencyLookbackMinutes),
-    pool.query<{ severity: string; n: number }>(`SELECT severity::text AS severity, count(*)::int AS n FROM alerts WHERE active_fingerprint IS NOT NULL GROUP BY 1`),
+    pool.query<{ severity: string; n: number }>(
+      `SELECT severity::text AS severity, count(*)::int AS n FROM alerts WHERE active_fingerprint IS NOT NULL GROUP BY 1`,
+    ),
     readControls(pool, now),
   ]);
 
@@ -101,7 +105,12 @@ export async function renderMetrics(pool: pg.Pool, options: { now?: Date } = {})
     for (const status of UPLOAD_STATUSES) uploads.inc({ status, platform }, Number(row?.[status] ?? 0));
   }
 
-  const current = new Gauge({ name: "ingestion_uploads_in_flight", help: "Uploads currently in each non-terminal status.", labelNames: ["status"], registers: [registry] });
+  const current = new Gauge({
+    name: "ingestion_uploads_in_flight",
+    help: "Uploads currently in each non-terminal status.",
+    labelNames: ["status"],
+    registers: [registry],
+  });
   for (const status of ["pending", "processing", "staged", "promoting"]) current.set({ status }, inFlight.rows.find((r) => r.status === status)?.n ?? 0);
 
   const errorsTotal = new Counter({ name: "ingestion_errors_total", help: "Failed uploads by error code.", labelNames: ["code"], registers: [registry] });
@@ -118,19 +127,37 @@ export async function renderMetrics(pool: pg.Pool, options: { now?: Date } = {})
     }),
   );
 
-  const breakerState = new Gauge({ name: "ingestion_circuit_breaker_state", help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.", labelNames: ["breaker"], registers: [registry] });
+  const breakerState = new Gauge({
+    name: "ingestion_circuit_breaker_state",
+    help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
+    labelNames: ["breaker"],
+    registers: [registry],
+  });
   const stored = new Map(breakers.rows.map((b) => [b.name, b.state]));
   for (const name of new Set<string>([...BREAKER_NAMES, ...stored.keys()])) breakerState.set({ breaker: name }, STATE_VALUE[stored.get(name) ?? "CLOSED"]);
 
   new Gauge({ name: "ingestion_staging_backlog_rows", help: "Staging rows held (from the uploads' counters).", registers: [registry] }).set(staging.rows);
-  new Gauge({ name: "ingestion_staging_oldest_age_seconds", help: "Age of the oldest upload still holding staging rows.", registers: [registry] }).set(staging.oldestAgeSeconds);
-  new Gauge({ name: "ingestion_stuck_uploads", help: `Uploads in one non-terminal state for more than ${config.stuckMinutes} minutes.`, registers: [registry] }).set(stuck.count);
-  new Gauge({ name: "ingestion_queue_depth", help: "Uploads waiting for or in parsing.", registers: [registry] }).set(queue.depth);
-  new Gauge({ name: "ingestion_parse_latency_seconds", help: "Longest created → staged time among uploads waiting or staged recently.", registers: [registry] }).set(
-    queue.maxLatencySeconds,
+  new Gauge({ name: "ingestion_staging_oldest_age_seconds", help: "Age of the oldest upload still holding staging rows.", registers: [registry] }).set(
+    staging.oldestAgeSeconds,
   );
+  new Gauge({
+    name: "ingestion_stuck_uploads",
+    help: `Uploads in one non-terminal state for more than ${config.stuckMinutes} minutes.`,
+    registers: [registry],
+  }).set(stuck.count);
+  new Gauge({ name: "ingestion_queue_depth", help: "Uploads waiting for or in parsing.", registers: [registry] }).set(queue.depth);
+  new Gauge({
+    name: "ingestion_parse_latency_seconds",
+    help: "Longest created → staged time among uploads waiting or staged recently.",
+    registers: [registry],
+  }).set(queue.maxLatencySeconds);
 
-  const lag = new Gauge({ name: "ingestion_freshness_lag_seconds", help: "Seconds since the end of the newest metric date, per workspace and platform.", labelNames: ["workspace", "platform"], registers: [registry] });
+  const lag = new Gauge({
+    name: "ingestion_freshness_lag_seconds",
+    help: "Seconds since the end of the newest metric date, per workspace and platform.",
+    labelNames: ["workspace", "platform"],
+    registers: [registry],
+  });
   const stale = new Gauge({
     name: "ingestion_freshness_stale",
     help: "1 when the newest metric date is older than the workspace's expected report lag (weekend-aware), else 0.",
@@ -142,17 +169,37 @@ export async function renderMetrics(pool: pg.Pool, options: { now?: Date } = {})
     stale.set({ workspace: f.workspace, platform: f.platform }, f.stale ? 1 : 0);
   }
 
-  const lastSuccess = new Gauge({ name: "ingestion_worker_last_success_timestamp_seconds", help: "Unix time of the worker's last successful run.", labelNames: ["worker"], registers: [registry] });
-  const lastRun = new Gauge({ name: "ingestion_worker_last_run_timestamp_seconds", help: "Unix time of the worker's last finished run, whatever its outcome.", labelNames: ["worker"], registers: [registry] });
+  const lastSuccess = new Gauge({
+    name: "ingestion_worker_last_success_timestamp_seconds",
+    help: "Unix time of the worker's last successful run.",
+    labelNames: ["worker"],
+    registers: [registry],
+  });
+  const lastRun = new Gauge({
+    name: "ingestion_worker_last_run_timestamp_seconds",
+    help: "Unix time of the worker's last finished run, whatever its outcome.",
+    labelNames: ["worker"],
+    registers: [registry],
+  });
   for (const w of workers.rows) {
     if (w.last_success) lastSuccess.set({ worker: w.worker }, Math.floor(w.last_success.getTime() / 1000));
     if (w.last_run) lastRun.set({ worker: w.worker }, Math.floor(w.last_run.getTime() / 1000));
   }
 
-  const active = new Gauge({ name: "ingestion_alerts_active", help: "Open or acknowledged alerts by severity.", labelNames: ["severity"], registers: [registry] });
+  const active = new Gauge({
+    name: "ingestion_alerts_active",
+    help: "Open or acknowledged alerts by severity.",
+    labelNames: ["severity"],
+    registers: [registry],
+  });
   for (const severity of SEVERITIES) active.set({ severity }, alerts.rows.find((r) => r.severity === severity)?.n ?? 0);
 
-  const mode = new Gauge({ name: "ingestion_mode", help: "1 for the effective ingestion mode (running, draining, halted).", labelNames: ["mode"], registers: [registry] });
+  const mode = new Gauge({
+    name: "ingestion_mode",
+    help: "1 for the effective ingestion mode (running, draining, halted).",
+    labelNames: ["mode"],
+    registers: [registry],
+  });
   for (const m of ["running", "draining", "halted"]) mode.set({ mode: m }, controls.effectiveMode === m ? 1 : 0);
 
   return { contentType: registry.contentType, body: await registry.metrics() };

@@ -152,7 +152,12 @@ describe("queue depth and parse latency (D10-07)", () => {
 
   it("opens when parsing took longer than 5 minutes", async () => {
     const t = new Date();
-    const slow = await insertUpload(ws.id, { status: "staged", created_at: minutesAfter(t, -9), started_at: minutesAfter(t, -8), staged_at: minutesAfter(t, -2) });
+    const slow = await insertUpload(ws.id, {
+      status: "staged",
+      created_at: minutesAfter(t, -9),
+      started_at: minutesAfter(t, -8),
+      staged_at: minutesAfter(t, -2),
+    });
     await monitor(t);
     const alert = await expectOpen("queue_pressure", { scenario: "D10-07", ownerRole: "oncall" });
     expect(alert.detail).toContain(slow.id);
@@ -164,9 +169,22 @@ describe("queue depth and parse latency (D10-07)", () => {
 describe("row ledger mismatch (D10-03)", () => {
   it("opens for an upload whose total is not valid + invalid + ignored, and resolves once the ledger adds up", async () => {
     const t = new Date();
-    const upload = await insertUpload(ws.id, { status: "completed", total_rows: 10, valid_rows: 5, invalid_rows: 2, ignored_rows: 1, promoted_rows: 5, completed_at: t });
+    const upload = await insertUpload(ws.id, {
+      status: "completed",
+      total_rows: 10,
+      valid_rows: 5,
+      invalid_rows: 2,
+      ignored_rows: 1,
+      promoted_rows: 5,
+      completed_at: t,
+    });
     await monitor(t);
-    const alert = await expectOpen(`ledger:${upload.id}`, { scenario: "D10-03", ownerRole: "ingestion_owner", severity: "critical", runbook: "d10-03-skipped-rows" });
+    const alert = await expectOpen(`ledger:${upload.id}`, {
+      scenario: "D10-03",
+      ownerRole: "ingestion_owner",
+      severity: "critical",
+      runbook: "d10-03-skipped-rows",
+    });
     expect(alert.detail).toContain("total 10 ≠ valid 5 + invalid 2 + ignored 1");
     await pool().query(`UPDATE uploads SET ignored_rows = 3 WHERE id = $1`, [upload.id]);
     await monitor(t);
@@ -185,10 +203,27 @@ describe("row ledger mismatch (D10-03)", () => {
 describe("partial promotion (D10-02)", () => {
   it("opens for the Support Lead and resolves once the partial upload is acknowledged", async () => {
     const t = new Date();
-    const upload = await insertUpload(ws.id, { status: "partial", total_rows: 12, valid_rows: 10, invalid_rows: 2, promoted_rows: 10, staged_rows: 10, rerun_blocked: true, completed_at: t });
-    await pool().query(`INSERT INTO row_issues (upload_id, line_no, kind, rule, message) VALUES ($1, 3, 'invalid', 'date_invalid', 'bad date'), ($1, 7, 'invalid', 'spend_negative', 'negative')`, [upload.id]);
+    const upload = await insertUpload(ws.id, {
+      status: "partial",
+      total_rows: 12,
+      valid_rows: 10,
+      invalid_rows: 2,
+      promoted_rows: 10,
+      staged_rows: 10,
+      rerun_blocked: true,
+      completed_at: t,
+    });
+    await pool().query(
+      `INSERT INTO row_issues (upload_id, line_no, kind, rule, message) VALUES ($1, 3, 'invalid', 'date_invalid', 'bad date'), ($1, 7, 'invalid', 'spend_negative', 'negative')`,
+      [upload.id],
+    );
     await monitor(t);
-    const alert = await expectOpen(`partial:${upload.id}`, { scenario: "D10-02", ownerRole: "support_lead", severity: "warning", runbook: "d10-02-partial-promotion" });
+    const alert = await expectOpen(`partial:${upload.id}`, {
+      scenario: "D10-02",
+      ownerRole: "support_lead",
+      severity: "warning",
+      runbook: "d10-02-partial-promotion",
+    });
     expect(alert.detail).toMatch(/date_invalid ×1/);
     expect(alert.detail).toMatch(/re-runs are blocked/);
     await acknowledgePartial(pool(), support, upload.id, { note: "Client told on ticket 42" });
@@ -206,7 +241,12 @@ describe("day-over-day spend delta (D10-01)", () => {
     await insertMetric({ workspaceId: ws.id, date: "2030-01-01", spend: 100, uploadId: before.id });
     await insertMetric({ workspaceId: ws.id, date: "2030-01-02", spend: 200, uploadId: recent.id });
     await monitor(t);
-    const alert = await expectOpen(`spend_delta:${ws.id}:meta`, { scenario: "D10-01", ownerRole: "ingestion_owner", severity: "warning", runbook: "d10-01-metric-delta" });
+    const alert = await expectOpen(`spend_delta:${ws.id}:meta`, {
+      scenario: "D10-01",
+      ownerRole: "ingestion_owner",
+      severity: "warning",
+      runbook: "d10-01-metric-delta",
+    });
     expect(alert.value).toBeCloseTo(1);
     expect((alert.data as { uploads: string[] }).uploads).toEqual([recent.id]);
 
@@ -253,7 +293,8 @@ describe("data freshness per workspace × platform (WT-06)", () => {
 describe("worker duration anomaly (WT-06)", () => {
   it("opens for a run that finished in a tenth of its usual time with a backlog, and resolves after a normal run", async () => {
     const t = new Date();
-    for (let i = 0; i < 10; i++) await insertWorkerRun({ worker: "parse", startedAt: minutesAfter(t, -60 + i * 4), durationMs: 10_000, items: 1000, backlog: 5 });
+    for (let i = 0; i < 10; i++)
+      await insertWorkerRun({ worker: "parse", startedAt: minutesAfter(t, -60 + i * 4), durationMs: 10_000, items: 1000, backlog: 5 });
     await insertWorkerRun({ worker: "parse", startedAt: minutesAfter(t, -2), durationMs: 1_000, items: 100, backlog: 5 });
     await monitor(t);
     const alert = await expectOpen("worker_anomaly:parse", { scenario: "WT-06", ownerRole: "oncall", runbook: "wt-06-worker-anomaly" });
@@ -297,7 +338,12 @@ describe("transitions after a halt (D10-09)", () => {
     );
     const now = minutesAfter(haltedAt, 1);
     await monitor(now);
-    const alert = await expectOpen("halt_violation:mode", { scenario: "D10-09", ownerRole: "sre_lead", severity: "critical", runbook: "d10-09-kill-switch-not-applied" });
+    const alert = await expectOpen("halt_violation:mode", {
+      scenario: "D10-09",
+      ownerRole: "sre_lead",
+      severity: "critical",
+      runbook: "d10-09-kill-switch-not-applied",
+    });
     expect(alert.value).toBe(1);
     expect(alert.detail).toContain("worker:parse:host:1");
 
@@ -310,10 +356,10 @@ describe("transitions after a halt (D10-09)", () => {
     const upload = await insertUpload(ws.id, { status: "processing" });
     await setMode(pool(), sre, { mode: "halted", reason: "incident", incidentId: "INC-9", expectedVersion: await modeVersion() });
     const haltedAt = (await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } })).setAt;
-    await pool().query(`INSERT INTO upload_events (upload_id, from_status, to_status, actor, created_at) VALUES ($1, 'processing', 'staged', 'worker:parse:x', $2)`, [
-      upload.id,
-      new Date(haltedAt.getTime() + 50),
-    ]);
+    await pool().query(
+      `INSERT INTO upload_events (upload_id, from_status, to_status, actor, created_at) VALUES ($1, 'processing', 'staged', 'worker:parse:x', $2)`,
+      [upload.id, new Date(haltedAt.getTime() + 50)],
+    );
     await monitor(minutesAfter(haltedAt, 1));
     expect(await alerts("halt_violation")).toHaveLength(0);
   });
@@ -321,10 +367,17 @@ describe("transitions after a halt (D10-09)", () => {
 
 describe("kill-switch change without incident ID (D10-05)", () => {
   it("opens for the refused attempt, names the person, and resolves after the look-back", async () => {
-    await expect(setMode(pool(), sre, { mode: "draining", reason: "just because", incidentId: "", expectedVersion: await modeVersion() })).rejects.toThrow(/incident/i);
+    await expect(setMode(pool(), sre, { mode: "draining", reason: "just because", incidentId: "", expectedVersion: await modeVersion() })).rejects.toThrow(
+      /incident/i,
+    );
     const now = new Date();
     await monitor(now);
-    const alert = await expectOpen("kill_switch:sre@example.com", { scenario: "D10-05", ownerRole: "sre_lead", severity: "page", runbook: "d10-05-kill-switch-abuse" });
+    const alert = await expectOpen("kill_switch:sre@example.com", {
+      scenario: "D10-05",
+      ownerRole: "sre_lead",
+      severity: "page",
+      runbook: "d10-05-kill-switch-abuse",
+    });
     expect(alert.detail).toMatch(/controls\.drain/);
     await monitor(minutesAfter(now, 61));
     await expectResolved("kill_switch:");

@@ -107,7 +107,11 @@ describe("the campaigns a partial promotion did not load (D10-02)", () => {
     await expect(acknowledgePartial(pool(), support, upload.id, { note: "   " })).rejects.toMatchObject({ status: 400, code: "NOTE_REQUIRED" });
     await acknowledgePartial(pool(), support, upload.id, { note: "Client told Brand and Retargeting are incomplete.", ticket: "SUP-123" });
     const [reviewed] = await listPartialUploads(pool(), { review: "reviewed" });
-    expect(reviewed.review).toMatchObject({ acknowledgedBy: "support@example.com", ticket: "SUP-123", note: "Client told Brand and Retargeting are incomplete." });
+    expect(reviewed.review).toMatchObject({
+      acknowledgedBy: "support@example.com",
+      ticket: "SUP-123",
+      note: "Client told Brand and Retargeting are incomplete.",
+    });
     expect(reviewed.notes.map((n) => n.body)).toEqual(["Partial acknowledged — ticket SUP-123: Client told Brand and Retargeting are incomplete."]);
     const audit = await prisma().auditLog.findFirstOrThrow({ where: { action: "partial.acknowledge" } });
     expect(audit.after).toMatchObject({ ticket: "SUP-123" });

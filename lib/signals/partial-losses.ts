@@ -134,7 +134,18 @@ export async function partialLosses(
     const key = row.campaignId ?? `?${row.campaignName ?? ""}`;
     let c = byCampaign.get(key);
     if (!c) {
-      c = { campaignId: row.campaignId, campaignName: row.campaignName, rowsLoaded: 0, rowsLost: 0, byRule: [], dates: [], moreDates: 0, unreadableDates: 0, dateSet: new Set(), ruleMap: new Map() };
+      c = {
+        campaignId: row.campaignId,
+        campaignName: row.campaignName,
+        rowsLoaded: 0,
+        rowsLost: 0,
+        byRule: [],
+        dates: [],
+        moreDates: 0,
+        unreadableDates: 0,
+        dateSet: new Set(),
+        ruleMap: new Map(),
+      };
       byCampaign.set(key, c);
     }
     c.campaignName ??= row.campaignName;
@@ -144,7 +155,8 @@ export async function partialLosses(
     let rule = c.ruleMap.get(issue.rule);
     if (!rule) c.ruleMap.set(issue.rule, (rule = { rule: issue.rule, rows: 0, samples: [] }));
     rule.rows++;
-    if (rule.samples.length < SAMPLES_PER_RULE) rule.samples.push({ lineNo: issue.line_no, message: issue.message, raw: issue.raw === null ? null : issue.raw.slice(0, 500) });
+    if (rule.samples.length < SAMPLES_PER_RULE)
+      rule.samples.push({ lineNo: issue.line_no, message: issue.message, raw: issue.raw === null ? null : issue.raw.slice(0, 500) });
   }
 
   const ids = [...byCampaign.values()].map((c) => c.campaignId).filter((id): id is string => id !== null);
@@ -167,7 +179,12 @@ export async function partialLosses(
     .map(({ dateSet, ruleMap, ...c }) => {
       const sorted = [...dateSet].sort();
       for (const d of sorted) all.add(d);
-      return { ...c, dates: sorted.slice(0, MAX_DATES), moreDates: Math.max(0, sorted.length - MAX_DATES), byRule: [...ruleMap.values()].sort((a, b) => b.rows - a.rows || a.rule.localeCompare(b.rule)) };
+      return {
+        ...c,
+        dates: sorted.slice(0, MAX_DATES),
+        moreDates: Math.max(0, sorted.length - MAX_DATES),
+        byRule: [...ruleMap.values()].sort((a, b) => b.rows - a.rows || a.rule.localeCompare(b.rule)),
+      };
     })
     .sort((a, b) => b.rowsLost - a.rowsLost || (a.campaignId ?? "~").localeCompare(b.campaignId ?? "~"));
   return {

@@ -16,9 +16,18 @@ const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000
  * (because it is down) is kept in memory and written once it is back.
  */
 export async function sampleReadiness(pool: pg.Pool, now = new Date()): Promise<ReadinessSample & { stored: boolean }> {
-  const readiness = await checkReadiness(pool).catch((error): Readiness => ({ ready: false, checks: [{ name: "database" as const, ok: false, detail: String(error) }] }));
+  const readiness = await checkReadiness(pool).catch((error): Readiness => ({
+    ready: false,
+    checks: [{ name: "database" as const, ok: false, detail: String(error) }],
+  }));
   const failed = readiness.checks.find((c) => !c.ok);
-  const sample: ReadinessSample = { minute: minuteOf(now), ok: readiness.ready, failedCheck: failed?.name ?? null, detail: failed?.error ?? failed?.detail ?? null, checkedAt: now };
+  const sample: ReadinessSample = {
+    minute: minuteOf(now),
+    ok: readiness.ready,
+    failedCheck: failed?.name ?? null,
+    detail: failed?.error ?? failed?.detail ?? null,
+    checkedAt: now,
+  };
   const backlog = (holder.__readinessBacklog ??= []);
   backlog.push(sample);
   try {

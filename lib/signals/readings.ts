@@ -151,7 +151,14 @@ export function daysBehind(newest: string, today: string, skipWeekends: boolean)
  * workspace's expected report lag for that platform. Read from the production table itself.
  */
 export async function readFreshness(db: Queryable, now: Date): Promise<FreshnessReading[]> {
-  const { rows } = await db.query<{ id: string; slug: string; expected_lag_days: Record<string, unknown>; skip_weekends: boolean; platform: string; newest: string }>(
+  const { rows } = await db.query<{
+    id: string;
+    slug: string;
+    expected_lag_days: Record<string, unknown>;
+    skip_weekends: boolean;
+    platform: string;
+    newest: string;
+  }>(
     `SELECT w.id, w.slug, w.expected_lag_days, w.skip_weekends, p.platform::text AS platform, to_char(n.newest, 'YYYY-MM-DD') AS newest
        FROM workspaces w
       CROSS JOIN unnest(enum_range(NULL::"Platform")) AS p(platform)

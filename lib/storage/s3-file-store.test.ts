@@ -38,7 +38,13 @@ async function sha256Of(stream: Readable) {
   return { sha256: hash.digest("hex"), bytes };
 }
 
-const failureOf = (stream: Readable) => new Promise<unknown>((resolve) => stream.on("error", resolve).on("end", () => resolve(null)).resume());
+const failureOf = (stream: Readable) =>
+  new Promise<unknown>((resolve) =>
+    stream
+      .on("error", resolve)
+      .on("end", () => resolve(null))
+      .resume(),
+  );
 
 /**
  * `parts` parts of pseudo-random bytes, produced on demand. Past the third part it waits until the
@@ -137,7 +143,12 @@ describe("S3FileStore against a real S3 API server", () => {
     expect(await checkReadiness(pool(), store)).toMatchObject({ ready: true, checks: expect.arrayContaining([{ name: "storage", ok: true }]) });
     const readiness = await checkReadiness(pool(), storeFor("no-such-bucket"));
     expect(readiness.ready).toBe(false);
-    expect(readiness.checks.find((c) => c.name === "storage")).toEqual({ name: "storage", ok: false, detail: "unreachable", error: "s3://no-such-bucket: no such bucket" });
+    expect(readiness.checks.find((c) => c.name === "storage")).toEqual({
+      name: "storage",
+      ok: false,
+      detail: "unreachable",
+      error: "s3://no-such-bucket: no such bucket",
+    });
   });
 });
 
@@ -167,7 +178,13 @@ describe("intake and parse through STORAGE_URL=s3://…", () => {
     await drainPipeline("2030-01-01");
     const want = expectedCounts(options);
     const upload = await pool().query(`SELECT status, total_rows, valid_rows, invalid_rows, ignored_rows FROM uploads WHERE id = $1`, [created.body.id]);
-    expect(upload.rows[0]).toEqual({ status: "partial", total_rows: want.totalRows, valid_rows: want.validRows, invalid_rows: want.invalidRows, ignored_rows: want.ignoredRows });
+    expect(upload.rows[0]).toEqual({
+      status: "partial",
+      total_rows: want.totalRows,
+      valid_rows: want.validRows,
+      invalid_rows: want.invalidRows,
+      ignored_rows: want.ignoredRows,
+    });
     expect(fileStore()).toBeInstanceOf(GuardedFileStore);
   });
 
@@ -185,7 +202,12 @@ describe("intake and parse through STORAGE_URL=s3://…", () => {
 
 async function objectCount() {
   const { ListObjectsV2Command, S3Client } = await import("@aws-sdk/client-s3");
-  const client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: "us-east-1", credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: "us-east-1",
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  });
   const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
   client.destroy();
   return listed.KeyCount ?? 0;

@@ -19,7 +19,10 @@ function newestSource(entry: string): number {
 export function ensureProductionBuild() {
   const buildId = ".next/BUILD_ID";
   if (existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(...SOURCES.map(newestSource))) return "reused";
-  const built = spawnSync("flock", ["/tmp/heavy.lock", process.execPath, "node_modules/next/dist/bin/next", "build"], { encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
+  const built = spawnSync("flock", ["/tmp/heavy.lock", process.execPath, "node_modules/next/dist/bin/next", "build"], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   if (built.status !== 0) throw new Error(`next build failed:\n${built.stdout}\n${built.stderr}`);
   return "built";
 }
@@ -76,7 +79,10 @@ export async function startInstance(name: string, env: Record<string, string>): 
     });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const status = await fetch(`${url}/ready`).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}/ready`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) break;
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not become ready:\n${lines.join("\n")}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -95,7 +101,10 @@ export async function signIn(url: string, email: string, password: string): Prom
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
   });
-  const session = response.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.includes("session-token"));
+  const session = response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .find((c) => c.includes("session-token"));
   if (!session) throw new Error(`sign-in as ${email} failed (${response.status})`);
   return [...jar, session].join("; ");
 }

@@ -60,10 +60,27 @@ export type ExpectedCounts = {
 const DEFAULT_START = "2018-01-01";
 const DAY_MS = 86_400_000;
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-const WORDS = ["Brand", "Search", "Retargeting", "Prospecting", "Summer", "Winter", "Spring", "Launch", "Always-on", "Video", "Catalog", "Lookalike", "Promo", "Awareness", "Leads", "App installs"];
+const WORDS = [
+  "Brand",
+  "Search",
+  "Retargeting",
+  "Prospecting",
+  "Summer",
+  "Winter",
+  "Spring",
+  "Launch",
+  "Always-on",
+  "Video",
+  "Catalog",
+  "Lookalike",
+  "Promo",
+  "Awareness",
+  "Leads",
+  "App installs",
+];
 const SPECIAL_NAMES = [
   'Promo, "Spring" 🌸 2024',
-  "=HYPERLINK(\"https://example.com\",\"Click me\")",
+  '=HYPERLINK("https://example.com","Click me")',
   "Total Wine promo",
   "Line one\nline two",
   "+49 Germany; DACH",
@@ -90,7 +107,18 @@ const LAYOUTS: Record<Platform, Layout> = {
     eol: "\n",
     finalNewline: true,
     preamble: () => [],
-    header: ["Reporting starts", "Reporting ends", "Day", "Campaign name", "Campaign ID", "Amount spent (USD)", "Impressions", "Link clicks", "Results", "Result indicator"],
+    header: [
+      "Reporting starts",
+      "Reporting ends",
+      "Day",
+      "Campaign name",
+      "Campaign ID",
+      "Amount spent (USD)",
+      "Impressions",
+      "Link clicks",
+      "Results",
+      "Result indicator",
+    ],
     summary: false,
   },
   google: {
@@ -265,16 +293,37 @@ export function generateCsv(options: GenerateOptions): Readable {
     if (bad) {
       const j = (i + 1) / r.invalidEvery - 1;
       switch (GENERATED_INVALID_RULES[j % GENERATED_INVALID_RULES.length]) {
-        case "spend_negative": spend = "-" + money(cents + 1); break;
-        case "clicks_exceed_impressions": impr = "100"; clk = "250"; break;
-        case "date_invalid": date = platform === "meta" ? "2023-02-30" : "13/45/2023"; break;
-        case "impressions_invalid": impr = "n/a"; break;
-        case "field_count": dropLast = true; break;
-        case "campaign_id_missing": id = platform === "google" ? "--" : ""; break;
-        case "spend_invalid": spend = "12.3456789"; break;
-        case "date_in_future": date = "2099-12-31"; break;
-        case "clicks_invalid": clk = "1.5"; break;
-        case "conversions_invalid": conversions = "lots"; break;
+        case "spend_negative":
+          spend = "-" + money(cents + 1);
+          break;
+        case "clicks_exceed_impressions":
+          impr = "100";
+          clk = "250";
+          break;
+        case "date_invalid":
+          date = platform === "meta" ? "2023-02-30" : "13/45/2023";
+          break;
+        case "impressions_invalid":
+          impr = "n/a";
+          break;
+        case "field_count":
+          dropLast = true;
+          break;
+        case "campaign_id_missing":
+          id = platform === "google" ? "--" : "";
+          break;
+        case "spend_invalid":
+          spend = "12.3456789";
+          break;
+        case "date_in_future":
+          date = "2099-12-31";
+          break;
+        case "clicks_invalid":
+          clk = "1.5";
+          break;
+        case "conversions_invalid":
+          conversions = "lots";
+          break;
       }
     } else {
       sumCents += cents;

@@ -28,10 +28,7 @@ export const WORLD = {
 
 export async function seedIncidentWorld(db: Queryable) {
   const w = WORLD;
-  await db.query(
-    `INSERT INTO workspaces (id, slug, name) VALUES ($1, 'acme', 'Acme'), ($2, 'globex', 'Globex')`,
-    [w.acme, w.globex],
-  );
+  await db.query(`INSERT INTO workspaces (id, slug, name) VALUES ($1, 'acme', 'Acme'), ($2, 'globex', 'Globex')`, [w.acme, w.globex]);
   await db.query(
     `INSERT INTO uploads (id, workspace_id, platform, source, file_name, size_bytes, sha256, storage_key, status,
                           total_rows, valid_rows, invalid_rows, ignored_rows, promoted_rows, staged_rows, parsed_records,
@@ -71,10 +68,7 @@ export async function seedIncidentWorld(db: Queryable) {
       ($1, 'tiktok', current_date - 8, 'c-10', 'Promo 2', 5, 50, 1, 0, 'USD', $3, now() - interval '8 days')`,
     [w.acme, w.completed, w.partial],
   );
-  await db.query(
-    `SELECT staging_partition_ensure(staging_day(created_at)) FROM uploads WHERE id = $1`,
-    [w.partial],
-  );
+  await db.query(`SELECT staging_partition_ensure(staging_day(created_at)) FROM uploads WHERE id = $1`, [w.partial]);
   await db.query(
     `INSERT INTO staging_rows (upload_id, arrived_on, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, created_at)
      SELECT $1, (SELECT staging_day(created_at) FROM uploads WHERE id = $1), v.* FROM (VALUES

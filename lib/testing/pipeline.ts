@@ -74,4 +74,3 @@ export async function drainPipeline(today?: string) {
   }
   throw new Error("pipeline did not settle");
 }
-

@@ -43,7 +43,9 @@ export async function seedScale(pool: pg.Pool, options: { uploads: number; stagi
   );
   const perUpload = Math.ceil(options.stagingRows / holders.rows.length);
   // Each upload's rows in its arrival day's partition, contiguous, as the parse worker writes them.
-  await pool.query(`SELECT DISTINCT staging_partition_ensure(staging_day(created_at)) FROM uploads WHERE id = ANY($1::uuid[])`, [holders.rows.map((r) => r.id)]);
+  await pool.query(`SELECT DISTINCT staging_partition_ensure(staging_day(created_at)) FROM uploads WHERE id = ANY($1::uuid[])`, [
+    holders.rows.map((r) => r.id),
+  ]);
   await pool.query(
     `INSERT INTO staging_rows (upload_id, arrived_on, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, created_at)
      SELECT h.id, staging_day(h.created_at), n, date '2024-01-01' + (n % 365), 'c' || (n / 365), 'Campaign ' || (n / 365), (n % 997) * 0.37, n % 100000, n % 1000, 0, 'USD', now()

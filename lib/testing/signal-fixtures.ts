@@ -7,7 +7,20 @@ import { pool } from "@/lib/db/client";
 import type { UploadsRow } from "@/lib/db/rows";
 
 /** The columns a test sets; the rest take fixed values in insertUpload. */
-export type UploadRow = Omit<UploadsRow, "source" | "size_bytes" | "sha256" | "storage_key" | "parsed_records" | "first_date" | "last_date" | "attempts" | "locked_by" | "lease_expires_at" | "updated_at">;
+export type UploadRow = Omit<
+  UploadsRow,
+  | "source"
+  | "size_bytes"
+  | "sha256"
+  | "storage_key"
+  | "parsed_records"
+  | "first_date"
+  | "last_date"
+  | "attempts"
+  | "locked_by"
+  | "lease_expires_at"
+  | "updated_at"
+>;
 
 export async function insertUpload(workspaceId: string, row: Partial<UploadRow> = {}): Promise<UploadRow> {
   const full: UploadRow = {

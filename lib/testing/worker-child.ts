@@ -10,7 +10,8 @@ import { fileStore } from "@/lib/storage";
 
 const [kind, flag] = process.argv.slice(2);
 const batchSize = Number(process.env.BATCH_SIZE ?? 10_000);
-const run = () => (kind === "parse" ? runParseWorker(pool(), fileStore(), { batchSize, maxUploads: 1, today: "2030-01-01" }) : runPromoteWorker(pool(), { maxUploads: 1 }));
+const run = () =>
+  kind === "parse" ? runParseWorker(pool(), fileStore(), { batchSize, maxUploads: 1, today: "2030-01-01" }) : runPromoteWorker(pool(), { maxUploads: 1 });
 
 async function main() {
   if (flag !== "--loop") {

@@ -100,9 +100,15 @@ export function planFor(action: BulkAction, r: Row, controls: Controls): PlanIte
   const blocked = workerBlockedReason(controls, worker);
   if (blocked) warnings.push(`No ${worker} worker will claim it while ${blocked}.`);
   if (r.workspace_paused) warnings.push(`Workspace ${r.workspace} is paused: no worker claims it until the pause lifts.`);
-  const from = worker === "parse" ? `from record ${r.parsed_records.toLocaleString("en-US")} (its last checkpoint)` : "from its staged rows (promotion is idempotent)";
+  const from =
+    worker === "parse" ? `from record ${r.parsed_records.toLocaleString("en-US")} (its last checkpoint)` : "from its staged rows (promotion is idempotent)";
   const holder = r.locked_by ? `the lease of ${r.locked_by}${r.lease_live ? "" : " (expired)"}` : "its retry back-off";
-  return { ...base, will: "apply", effect: `Releases ${holder}; the next ${worker} worker claims it at once and resumes ${from}. Attempt ${r.attempts + 1} follows.`, warnings };
+  return {
+    ...base,
+    will: "apply",
+    effect: `Releases ${holder}; the next ${worker} worker claims it at once and resumes ${from}. Attempt ${r.attempts + 1} follows.`,
+    warnings,
+  };
 }
 
 const ROW_SQL = `SELECT u.id, u.file_name, w.slug AS workspace,
@@ -116,8 +122,12 @@ const ROW_SQL = `SELECT u.id, u.file_name, w.slug AS workspace,
 export async function previewBulkAction(pool: pg.Pool, input: z.infer<typeof bulkPreviewSchema>) {
   const filter = input.ids ? new Filter().where((p) => `u.id = ANY(${p}::uuid[])`, input.ids) : uploadsFilter(input.filter!);
   const limit = filter.bind(BULK_LIMIT + 1);
-  const [{ rows }, controls] = await Promise.all([pool.query<Row>(`${ROW_SQL} ${filter.clause} ORDER BY u.created_at, u.id LIMIT ${limit}`, filter.params), readControls(pool)]);
-  if (rows.length > BULK_LIMIT) throw badRequest(`More than ${BULK_LIMIT} uploads match: narrow the filter (one bulk action takes at most ${BULK_LIMIT}).`, "TOO_MANY");
+  const [{ rows }, controls] = await Promise.all([
+    pool.query<Row>(`${ROW_SQL} ${filter.clause} ORDER BY u.created_at, u.id LIMIT ${limit}`, filter.params),
+    readControls(pool),
+  ]);
+  if (rows.length > BULK_LIMIT)
+    throw badRequest(`More than ${BULK_LIMIT} uploads match: narrow the filter (one bulk action takes at most ${BULK_LIMIT}).`, "TOO_MANY");
   const items = rows.map((r) => planFor(input.action, r, controls));
   return { action: input.action, items, apply: items.filter((i) => i.will === "apply").length, skip: items.filter((i) => i.will === "skip").length };
 }
@@ -145,12 +155,16 @@ export async function eachUpload(items: BulkItem[], run: (item: BulkItem) => Pro
   return results;
 }
 
-
 export async function bulkForceFail(pool: pg.Pool, actor: Actor, input: z.infer<typeof bulkOperatorSchema>) {
   await requireAccountability(pool, actor, "upload.force_fail", { type: "upload", id: `bulk:${input.items.length}` }, input);
   return {
     results: await eachUpload(input.items, async (item) => {
-      const done = await forceFailUpload(pool, actor, { uploadId: item.id, expectedStatus: item.expectedStatus, reason: input.reason, incidentId: input.incidentId });
+      const done = await forceFailUpload(pool, actor, {
+        uploadId: item.id,
+        expectedStatus: item.expectedStatus,
+        reason: input.reason,
+        incidentId: input.incidentId,
+      });
       return `Failed from ${done.previous}.`;
     }),
   };

@@ -40,7 +40,9 @@ beforeEach(async () => {
 
 describe("cleanup approval and its delete are one transaction", () => {
   afterEach(async () => {
-    await pool().query(`DROP TRIGGER IF EXISTS crash_mid_cleanup ON staging_rows; DROP FUNCTION IF EXISTS crash_mid_cleanup(); DROP SEQUENCE IF EXISTS crash_mid_cleanup_calls`);
+    await pool().query(
+      `DROP TRIGGER IF EXISTS crash_mid_cleanup ON staging_rows; DROP FUNCTION IF EXISTS crash_mid_cleanup(); DROP SEQUENCE IF EXISTS crash_mid_cleanup_calls`,
+    );
   });
 
   it("a crash after the first batch leaves the request awaiting approval with every row still there, and it can be approved again", async () => {
@@ -84,7 +86,10 @@ describe("cleanup authority in the domain, not only in the route", () => {
     const upload = await partialUpload();
     await expect(requestCleanup(pool(), viewer, { uploadIds: [upload.id], ...why })).rejects.toMatchObject({ status: 403 });
     const request = await requestCleanup(pool(), oncall, { uploadIds: [upload.id], ...why });
-    await expect(approveCleanup(pool(), oncall, { requestId: request.id, ...why })).rejects.toMatchObject({ status: 403, message: expect.stringContaining("requires") });
+    await expect(approveCleanup(pool(), oncall, { requestId: request.id, ...why })).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringContaining("requires"),
+    });
     expect(await requestStatus(request.id)).toBe("requested");
     expect(await stagingRows(upload.id)).toBe(upload.stagedRows);
     expect((await prisma().auditLog.findMany({ where: { outcome: "refused" }, orderBy: { id: "asc" } })).map((a) => [a.action, a.actorEmail])).toEqual([

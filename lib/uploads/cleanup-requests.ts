@@ -19,7 +19,11 @@ export async function previewCleanup(pool: pg.Pool, uploadIds: string[]): Promis
   );
   if (rows.length !== new Set(uploadIds).size) throw notFound("One of the uploads");
   const active = rows.filter((r) => !TERMINAL.includes(r.status as never));
-  if (active.length) throw badRequest(`Upload ${active[0].id} is ${active[0].status}; only finished uploads' staging can be cleaned up (force-fail it first).`, "UPLOAD_IN_FLIGHT");
+  if (active.length)
+    throw badRequest(
+      `Upload ${active[0].id} is ${active[0].status}; only finished uploads' staging can be cleaned up (force-fail it first).`,
+      "UPLOAD_IN_FLIGHT",
+    );
   const uploads = rows.map((r) => ({ id: r.id, fileName: r.file_name, status: r.status, stagedRows: r.staged_rows, workspace: r.slug }));
   return { uploads, rows: uploads.reduce((n, u) => n + u.stagedRows, 0) };
 }
@@ -56,7 +60,12 @@ export async function requestCleanup(pool: pg.Pool, actor: Actor, input: { uploa
  * bounded batches each guarded by the upload's finished status and the kill switch: a crash, a halt or
  * a freeze mid-way rolls everything back, so a request is never left "approved" with rows undeleted.
  */
-export async function approveCleanup(pool: pg.Pool, actor: Actor, input: { requestId: string; reason?: string | null; incidentId?: string | null }, batchSize = 50_000) {
+export async function approveCleanup(
+  pool: pg.Pool,
+  actor: Actor,
+  input: { requestId: string; reason?: string | null; incidentId?: string | null },
+  batchSize = 50_000,
+) {
   const target = { type: "cleanup", id: input.requestId };
   await requireAccountability(pool, actor, "cleanup.approve", target, input);
   try {
@@ -82,8 +91,11 @@ export async function approveCleanup(pool: pg.Pool, actor: Actor, input: { reque
         }
       }
       // A batch refused by the kill switch (or an upload no longer finished) stops short: keep nothing of it.
-      const left = await client.query<{ rows: string }>(`SELECT coalesce(sum(staged_rows), 0) AS rows FROM uploads WHERE id = ANY($1::uuid[])`, [row.upload_ids]);
-      if (Number(left.rows[0].rows) > 0) throw cleanupBlocked(`${left.rows[0].rows} staging rows could not be deleted (ingestion halted, cleanup frozen or an upload no longer finished)`);
+      const left = await client.query<{ rows: string }>(`SELECT coalesce(sum(staged_rows), 0) AS rows FROM uploads WHERE id = ANY($1::uuid[])`, [
+        row.upload_ids,
+      ]);
+      if (Number(left.rows[0].rows) > 0)
+        throw cleanupBlocked(`${left.rows[0].rows} staging rows could not be deleted (ingestion halted, cleanup frozen or an upload no longer finished)`);
       await client.query(
         `UPDATE cleanup_requests SET status = 'done', decided_by = $2, decided_at = now(), deleted_rows = $3, finished_at = now() WHERE id = $1 AND status = 'requested'`,
         [input.requestId, actor.email, deleted],
@@ -102,7 +114,8 @@ export async function approveCleanup(pool: pg.Pool, actor: Actor, input: { reque
       return { id: input.requestId, status: "done" as const, deletedRows: deleted };
     });
   } catch (error) {
-    if (error instanceof AppError && (error.status === 403 || error.code === "CLEANUP_BLOCKED")) await recordRefusal(pool, actor, "cleanup.approve", target, input, error);
+    if (error instanceof AppError && (error.status === 403 || error.code === "CLEANUP_BLOCKED"))
+      await recordRefusal(pool, actor, "cleanup.approve", target, input, error);
     throw error;
   }
 }

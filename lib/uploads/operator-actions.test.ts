@@ -52,13 +52,17 @@ describe("force-fail", () => {
   it("is a compare-and-set from the status the operator saw", async () => {
     const id = await uploadFixture();
     await runParseWorker(pool(), fileStore(), { today: "2030-01-01" });
-    await expect(forceFailUpload(pool(), oncall, { uploadId: id, expectedStatus: "pending", reason: "r", incidentId: "INC-1" })).rejects.toMatchObject({ status: 409 });
+    await expect(forceFailUpload(pool(), oncall, { uploadId: id, expectedStatus: "pending", reason: "r", incidentId: "INC-1" })).rejects.toMatchObject({
+      status: 409,
+    });
     expect((await prisma().upload.findUniqueOrThrow({ where: { id } })).status).toBe("staged");
   });
 
   it("is refused without an incident ID, and the refusal is audited", async () => {
     const id = await uploadFixture();
-    await expect(forceFailUpload(pool(), oncall, { uploadId: id, expectedStatus: "pending", reason: "r", incidentId: "" })).rejects.toMatchObject({ code: "INCIDENT_ID_REQUIRED" });
+    await expect(forceFailUpload(pool(), oncall, { uploadId: id, expectedStatus: "pending", reason: "r", incidentId: "" })).rejects.toMatchObject({
+      code: "INCIDENT_ID_REQUIRED",
+    });
     expect((await prisma().upload.findUniqueOrThrow({ where: { id } })).status).toBe("pending");
     expect(await prisma().auditLog.count({ where: { action: "upload.force_fail", outcome: "refused" } })).toBe(1);
   });
@@ -85,7 +89,9 @@ describe("controls", () => {
 
   it("on-call may halt only while declaring a P1", async () => {
     const { version } = await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } });
-    await expect(setMode(pool(), oncall, { mode: "halted", reason: "r", incidentId: "INC-1", expectedVersion: version })).rejects.toMatchObject({ status: 403 });
+    await expect(setMode(pool(), oncall, { mode: "halted", reason: "r", incidentId: "INC-1", expectedVersion: version })).rejects.toMatchObject({
+      status: 403,
+    });
     await setMode(pool(), oncall, { mode: "halted", reason: "r", incidentId: "INC-1", severity: "P1", expectedVersion: version });
     expect((await readControls(pool())).mode.value.mode).toBe("halted");
   });
@@ -93,13 +99,21 @@ describe("controls", () => {
   it("a suspended user's kill-switch privileges are refused", async () => {
     const { version } = await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } });
     const suspended = { ...sre, killSwitchSuspended: true };
-    await expect(setMode(pool(), suspended, { mode: "halted", reason: "r", incidentId: "INC-1", expectedVersion: version })).rejects.toMatchObject({ status: 403 });
+    await expect(setMode(pool(), suspended, { mode: "halted", reason: "r", incidentId: "INC-1", expectedVersion: version })).rejects.toMatchObject({
+      status: 403,
+    });
   });
 
   it("an expired pause lifts itself, recorded as done by the system", async () => {
     const acme = await prisma().workspace.findUniqueOrThrow({ where: { slug: "acme" } });
     const { version } = await prisma().ingestionControl.findUniqueOrThrow({ where: { key: "mode" } });
-    await setMode(pool(), sre, { mode: "draining", reason: "maintenance", incidentId: "CHG-7", expiresAt: new Date(Date.now() + 300), expectedVersion: version });
+    await setMode(pool(), sre, {
+      mode: "draining",
+      reason: "maintenance",
+      incidentId: "CHG-7",
+      expiresAt: new Date(Date.now() + 300),
+      expectedVersion: version,
+    });
     await setWorkspacePause(pool(), sre, { workspaceId: acme.id, paused: true, reason: "client", incidentId: "CHG-7", expiresAt: new Date(Date.now() + 300) });
     expect((await readControls(pool())).mode.value.mode).toBe("draining");
     await new Promise((r) => setTimeout(r, 400));

@@ -28,7 +28,12 @@ async function upload(file: Buffer, platform = "meta") {
 }
 
 const row = async (id: string) =>
-  (await pool().query(`SELECT status::text AS status, locked_by, lease_expires_at, parsed_records, total_rows, valid_rows, invalid_rows, ignored_rows FROM uploads WHERE id = $1`, [id])).rows[0];
+  (
+    await pool().query(
+      `SELECT status::text AS status, locked_by, lease_expires_at, parsed_records, total_rows, valid_rows, invalid_rows, ignored_rows FROM uploads WHERE id = $1`,
+      [id],
+    )
+  ).rows[0];
 
 /** A worker that committed some batches and then died holding its lease for another hour. */
 async function stuckMidParse(): Promise<{ id: string; checkpoint: number }> {
@@ -58,7 +63,13 @@ describe("resume (D10-10)", () => {
     // While the dead worker holds the lease, nobody takes the upload.
     expect((await runParseWorker(pool(), fileStore(), { today: TODAY })).uploads).toEqual([]);
 
-    const done = await resumeUpload(pool(), oncall, { uploadId: id, expectedStatus: "processing", expectedLockedBy: "dead-worker", reason: "worker pod gone", incidentId: "INC-77" });
+    const done = await resumeUpload(pool(), oncall, {
+      uploadId: id,
+      expectedStatus: "processing",
+      expectedLockedBy: "dead-worker",
+      reason: "worker pod gone",
+      incidentId: "INC-77",
+    });
     expect(done).toMatchObject({ status: "processing", releasedFrom: "dead-worker", resumesFromRecord: checkpoint });
     // Resume never moves the state: the upload waits, unleased, in processing.
     expect(await row(id)).toMatchObject({ status: "processing", locked_by: null, lease_expires_at: null });
@@ -67,7 +78,13 @@ describe("resume (D10-10)", () => {
     expect(next.uploads).toEqual([expect.objectContaining({ uploadId: id, result: "staged" })]);
     await runPromoteWorker(pool());
     const want = expectedCounts(FILE);
-    expect(await row(id)).toMatchObject({ status: "partial", total_rows: want.totalRows, valid_rows: want.validRows, invalid_rows: want.invalidRows, ignored_rows: want.ignoredRows });
+    expect(await row(id)).toMatchObject({
+      status: "partial",
+      total_rows: want.totalRows,
+      valid_rows: want.validRows,
+      invalid_rows: want.invalidRows,
+      ignored_rows: want.ignoredRows,
+    });
     const lines = await pool().query(`SELECT count(*)::int AS n, count(DISTINCT line_no)::int AS d FROM staging_rows WHERE upload_id = $1`, [id]);
     expect(lines.rows[0]).toEqual({ n: want.validRows, d: want.validRows });
 
@@ -94,13 +111,19 @@ describe("resume (D10-10)", () => {
 
   it("refuses an upload with no lease, a finished one, and one without an incident ID (audited)", async () => {
     const id = await upload(fixture("meta.csv"));
-    await expect(resumeUpload(pool(), oncall, { uploadId: id, expectedStatus: "pending", expectedLockedBy: null, reason: "r", incidentId: "INC-1" })).rejects.toMatchObject({
+    await expect(
+      resumeUpload(pool(), oncall, { uploadId: id, expectedStatus: "pending", expectedLockedBy: null, reason: "r", incidentId: "INC-1" }),
+    ).rejects.toMatchObject({
       code: "NO_LEASE",
     });
-    await expect(resumeUpload(pool(), oncall, { uploadId: id, expectedStatus: "completed", expectedLockedBy: null, reason: "r", incidentId: "INC-1" })).rejects.toMatchObject({
+    await expect(
+      resumeUpload(pool(), oncall, { uploadId: id, expectedStatus: "completed", expectedLockedBy: null, reason: "r", incidentId: "INC-1" }),
+    ).rejects.toMatchObject({
       code: "ALREADY_TERMINAL",
     });
-    await expect(resumeUpload(pool(), oncall, { uploadId: id, expectedStatus: "pending", expectedLockedBy: null, reason: "r", incidentId: "" })).rejects.toMatchObject({
+    await expect(
+      resumeUpload(pool(), oncall, { uploadId: id, expectedStatus: "pending", expectedLockedBy: null, reason: "r", incidentId: "" }),
+    ).rejects.toMatchObject({
       code: "INCIDENT_ID_REQUIRED",
     });
     expect(await prisma().auditLog.count({ where: { action: "upload.resume", outcome: "refused" } })).toBe(1);
@@ -153,7 +176,9 @@ describe("bulk actions", () => {
     const applied = await bulkResume(pool(), oncall, { reason: "workers restarted", incidentId: "INC-91", items: [byId[a.id].expected] });
     expect(applied.results).toEqual([expect.objectContaining({ id: a.id, outcome: "done" })]);
     expect((await row(a.id)).locked_by).toBeNull();
-    await expect(bulkResume(pool(), oncall, { reason: "", incidentId: "INC-91", items: [byId[a.id].expected] })).rejects.toMatchObject({ code: "REASON_REQUIRED" });
+    await expect(bulkResume(pool(), oncall, { reason: "", incidentId: "INC-91", items: [byId[a.id].expected] })).rejects.toMatchObject({
+      code: "REASON_REQUIRED",
+    });
   });
 
   it("acknowledges partial alerts in bulk through the Support Lead's acknowledgement; an already acknowledged one is reported", async () => {

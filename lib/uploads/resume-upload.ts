@@ -68,9 +68,13 @@ async function whyNotReleased(db: pg.PoolClient, input: ResumeInput) {
   );
   const now = rows[0];
   if (!now) return notFound("Upload");
-  if (now.status !== input.expectedStatus) return conflict(`The upload is now ${now.status}, not ${input.expectedStatus}; reload and decide again.`, "STALE_STATUS");
+  if (now.status !== input.expectedStatus)
+    return conflict(`The upload is now ${now.status}, not ${input.expectedStatus}; reload and decide again.`, "STALE_STATUS");
   if (now.locked_by !== input.expectedLockedBy) {
-    return conflict(`The lease is now held by ${now.locked_by ?? "nobody"}, not ${input.expectedLockedBy ?? "nobody"}; reload and decide again.`, "STALE_LEASE");
+    return conflict(
+      `The lease is now held by ${now.locked_by ?? "nobody"}, not ${input.expectedLockedBy ?? "nobody"}; reload and decide again.`,
+      "STALE_LEASE",
+    );
   }
   return conflict("The upload holds no lease: a worker can claim it already, there is nothing to release.", "NO_LEASE");
 }

@@ -123,8 +123,15 @@ describe("staging layout", () => {
       expect(await pool().query(`SELECT to_regclass($1) AS t`, [`staging_rows_p${old[0].day.replaceAll("-", "")}`])).toMatchObject({ rows: [{ t: null }] });
       expect(runs.flatMap((r) => r.partitions?.dropped ?? [])).toEqual([old[0].day]);
       expect(runs.reduce((n, r) => n + (r.partitions?.released ?? 0), 0)).toBe(5_000);
-      const counters = await pool().query(`SELECT id, staged_rows FROM uploads WHERE id = ANY($1::uuid[]) ORDER BY staged_rows`, [[...old.map((u) => u.id), kept.id, completedBesideIt.id]]);
-      expect(Object.fromEntries(counters.rows.map((r) => [r.id, r.staged_rows]))).toEqual({ [old[0].id]: 0, [old[1].id]: 0, [kept.id]: 500, [completedBesideIt.id]: 0 });
+      const counters = await pool().query(`SELECT id, staged_rows FROM uploads WHERE id = ANY($1::uuid[]) ORDER BY staged_rows`, [
+        [...old.map((u) => u.id), kept.id, completedBesideIt.id],
+      ]);
+      expect(Object.fromEntries(counters.rows.map((r) => [r.id, r.staged_rows]))).toEqual({
+        [old[0].id]: 0,
+        [old[1].id]: 0,
+        [kept.id]: 500,
+        [completedBesideIt.id]: 0,
+      });
 
       // The partial upload's day stays (D10-02), with its rows; the completed upload beside it was deleted row by row.
       expect(days).toContain(kept.day);

@@ -28,7 +28,8 @@ export async function stagingBloat(pool: pg.Pool): Promise<StagingBloat> {
   const oldestAt = rows[0].oldest;
   const reasons: string[] = [];
   if (total > BLOAT_ROWS) reasons.push(`${total} staging rows (> ${BLOAT_ROWS})`);
-  if (oldestAt && Date.now() - oldestAt.getTime() > BLOAT_AGE_DAYS * 86_400_000) reasons.push(`oldest staging rows from ${oldestAt.toISOString()} (> ${BLOAT_AGE_DAYS} days)`);
+  if (oldestAt && Date.now() - oldestAt.getTime() > BLOAT_AGE_DAYS * 86_400_000)
+    reasons.push(`oldest staging rows from ${oldestAt.toISOString()} (> ${BLOAT_AGE_DAYS} days)`);
   return { rows: total, oldestAt, bloated: reasons.length > 0, reasons };
 }
 

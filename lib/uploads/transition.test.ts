@@ -23,7 +23,8 @@ describe("transitionUpload", () => {
       await client.query(`SELECT pg_sleep(0.3)`); // the work a transaction does before its transition
       expect(await transitionUpload(client, { uploadId: id, from: "pending", to: "failed", actor: "test", reason: "slow" })).toBe("pending");
       const upload = (await client.query<{ failed_at: Date; updated_at: Date }>(`SELECT failed_at, updated_at FROM uploads WHERE id = $1`, [id])).rows[0];
-      const event = (await client.query<{ created_at: Date }>(`SELECT created_at FROM upload_events WHERE upload_id = $1 AND to_status = 'failed'`, [id])).rows[0];
+      const event = (await client.query<{ created_at: Date }>(`SELECT created_at FROM upload_events WHERE upload_id = $1 AND to_status = 'failed'`, [id]))
+        .rows[0];
       return { began, upload, event };
     });
     expect(upload.failed_at.getTime() - began.getTime()).toBeGreaterThanOrEqual(300);

@@ -17,7 +17,17 @@ const TIMESTAMP_OF: Partial<Record<UploadStatus, string>> = {
 };
 
 /** Columns a transition may set besides the status (whitelisted: they are interpolated as identifiers). */
-const SETTABLE = new Set(["error_code", "error_text", "promoted_rows", "rerun_blocked", "valid_rows", "invalid_rows", "staged_rows", "locked_by", "lease_expires_at"]);
+const SETTABLE = new Set([
+  "error_code",
+  "error_text",
+  "promoted_rows",
+  "rerun_blocked",
+  "valid_rows",
+  "invalid_rows",
+  "staged_rows",
+  "locked_by",
+  "lease_expires_at",
+]);
 
 export type TransitionInput = {
   uploadId: string;

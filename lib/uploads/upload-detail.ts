@@ -15,7 +15,10 @@ export async function uploadDetail(pool: pg.Pool, id: string) {
   if (!u) throw notFound("Upload");
   const [events, issues, samples, lineage, lineageCount, resume, forceFail] = await Promise.all([
     pool.query(`SELECT from_status, to_status, actor, reason, incident_id, created_at FROM upload_events WHERE upload_id = $1 ORDER BY id`, [id]),
-    pool.query<{ kind: string; rule: string; n: number }>(`SELECT kind, rule, count(*)::int AS n FROM row_issues WHERE upload_id = $1 GROUP BY 1, 2 ORDER BY 3 DESC`, [id]),
+    pool.query<{ kind: string; rule: string; n: number }>(
+      `SELECT kind, rule, count(*)::int AS n FROM row_issues WHERE upload_id = $1 GROUP BY 1, 2 ORDER BY 3 DESC`,
+      [id],
+    ),
     pool.query(
       `SELECT kind, rule, line_no, message, raw FROM (
          SELECT *, row_number() OVER (PARTITION BY kind, rule ORDER BY line_no) AS rn FROM row_issues WHERE upload_id = $1) t
@@ -36,7 +39,9 @@ export async function uploadDetail(pool: pg.Pool, id: string) {
       .map((r) => ({
         rule: r.rule,
         count: r.n,
-        samples: samples.rows.filter((s) => s.kind === kind && s.rule === r.rule).map((s) => ({ lineNo: s.line_no as number, message: s.message as string | null, raw: s.raw as string | null })),
+        samples: samples.rows
+          .filter((s) => s.kind === kind && s.rule === r.rule)
+          .map((s) => ({ lineNo: s.line_no as number, message: s.message as string | null, raw: s.raw as string | null })),
       }));
   return {
     id: u.id as string,
@@ -69,7 +74,14 @@ export async function uploadDetail(pool: pg.Pool, id: string) {
     createdAt: u.created_at as Date,
     updatedAt: u.updated_at as Date,
     completedAt: (u.completed_at ?? u.failed_at) as Date | null,
-    timeline: events.rows.map((e) => ({ from: e.from_status as string | null, to: e.to_status as string, actor: e.actor as string, reason: e.reason as string | null, incidentId: e.incident_id as string | null, at: e.created_at as Date })),
+    timeline: events.rows.map((e) => ({
+      from: e.from_status as string | null,
+      to: e.to_status as string,
+      actor: e.actor as string,
+      reason: e.reason as string | null,
+      incidentId: e.incident_id as string | null,
+      at: e.created_at as Date,
+    })),
     invalid: group("invalid"),
     ignored: group("ignored"),
     lineage: { count: lineageCount.rows[0].n, sample: lineage.rows },

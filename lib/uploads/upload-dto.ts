@@ -27,8 +27,25 @@ export type UploadDto = z.infer<typeof uploadDtoSchema>;
 /** The columns of UPLOAD_DTO_COLUMNS. */
 type UploadRow = Pick<
   UploadsRow,
-  | "id" | "status" | "workspace_id" | "platform" | "source" | "file_name" | "size_bytes" | "sha256" | "total_rows" | "valid_rows"
-  | "invalid_rows" | "ignored_rows" | "promoted_rows" | "error_code" | "error_text" | "created_at" | "started_at" | "completed_at" | "failed_at"
+  | "id"
+  | "status"
+  | "workspace_id"
+  | "platform"
+  | "source"
+  | "file_name"
+  | "size_bytes"
+  | "sha256"
+  | "total_rows"
+  | "valid_rows"
+  | "invalid_rows"
+  | "ignored_rows"
+  | "promoted_rows"
+  | "error_code"
+  | "error_text"
+  | "created_at"
+  | "started_at"
+  | "completed_at"
+  | "failed_at"
 >;
 
 export const UPLOAD_DTO_COLUMNS = `id, status, workspace_id, platform, source, file_name, size_bytes, sha256, total_rows, valid_rows,

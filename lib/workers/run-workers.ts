@@ -35,7 +35,8 @@ async function refusedRun(worker: Worker, reason: string) {
  */
 function runGated(worker: Worker, work: () => Promise<RunResult>) {
   // A process that is shutting down starts no run (a cron call then does nothing and says why).
-  if (shuttingDown()) return Promise.resolve({ worker, runId: null, durationMs: 0, backlog: 0, items: 0, outcome: "skipped" as const, reason: "instance shutting down" });
+  if (shuttingDown())
+    return Promise.resolve({ worker, runId: null, durationMs: 0, backlog: 0, items: 0, outcome: "skipped" as const, reason: "instance shutting down" });
   return trackWork(() => runGatedNow(worker, work));
 }
 

@@ -48,7 +48,10 @@ function sleeper(signal: AbortSignal) {
 async function untilReady(signal: AbortSignal, sleep: (ms: number) => Promise<void>) {
   let said = false;
   for (let delay = 250; !signal.aborted; delay = Math.min(delay * 2, 5000)) {
-    const readiness = await checkReadiness(pool(), fileStore()).catch((error) => ({ ready: false, checks: [{ name: "database", ok: false, detail: String(error) }] }));
+    const readiness = await checkReadiness(pool(), fileStore()).catch((error) => ({
+      ready: false,
+      checks: [{ name: "database", ok: false, detail: String(error) }],
+    }));
     if (readiness.ready) {
       if (said) log.info("scheduler.ready");
       return;

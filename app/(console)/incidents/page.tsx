@@ -32,7 +32,8 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
     const pm = await getPostmortem(pool(), incident);
     const seen = recent.find((r) => r.incidentId === incident);
     if (pm) [from, to] = [local(pm.from), local(pm.to)];
-    else if (seen) [from, to] = [local(new Date(Date.parse(seen.first) - PADDING_MS).toISOString()), local(new Date(Date.parse(seen.last) + PADDING_MS).toISOString())];
+    else if (seen)
+      [from, to] = [local(new Date(Date.parse(seen.first) - PADDING_MS).toISOString()), local(new Date(Date.parse(seen.last) + PADDING_MS).toISOString())];
   }
 
   let report: IncidentReport | null = null;
@@ -40,7 +41,8 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
   let query = "";
   if (incident) {
     const parsed = timelineQuerySchema.safeParse({ incident, from, to });
-    if (!parsed.success) problem = `Give the incident ID and both times (UTC): ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+    if (!parsed.success)
+      problem = `Give the incident ID and both times (UTC): ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
     else {
       query = `?${new URLSearchParams({ incident, from: parsed.data.from.toISOString(), to: parsed.data.to.toISOString() })}`;
       report = await loadIncidentReport(pool(), { incidentId: parsed.data.incident, from: parsed.data.from, to: parsed.data.to }).catch((error) => {
@@ -71,8 +73,8 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
         </label>
         <button className="rounded bg-slate-900 px-3 py-1.5 font-semibold text-white">Gather timeline</button>
         <p className="w-full text-xs text-slate-600">
-          Gathers alerts, control changes, runbook executions, force-failed uploads, breaker changes and audit entries between the two times, plus anything done under the
-          incident ID. With only the incident ID, the window is taken from its saved postmortem or its entries.
+          Gathers alerts, control changes, runbook executions, force-failed uploads, breaker changes and audit entries between the two times, plus anything done
+          under the incident ID. With only the incident ID, the window is taken from its saved postmortem or its entries.
         </p>
       </form>
       {problem && (
@@ -93,7 +95,10 @@ export default consolePage({ permission: "console.view" }, async ({ user, search
             <ul className="mt-2 space-y-1 text-sm">
               {recent.map((r) => (
                 <li key={r.incidentId}>
-                  <Link className="font-mono text-blue-700 underline" href={link(r.incidentId, new Date(Date.parse(r.first) - PADDING_MS).toISOString(), new Date(Date.parse(r.last) + PADDING_MS).toISOString())}>
+                  <Link
+                    className="font-mono text-blue-700 underline"
+                    href={link(r.incidentId, new Date(Date.parse(r.first) - PADDING_MS).toISOString(), new Date(Date.parse(r.last) + PADDING_MS).toISOString())}
+                  >
                     {r.incidentId}
                   </Link>{" "}
                   — {r.entries} entries, {utc(r.first)} → {utc(r.last)}

@@ -14,15 +14,7 @@ export type Platform = "meta" | "google" | "tiktok";
 
 export const PLATFORMS: readonly Platform[] = ["meta", "google", "tiktok"];
 
-export type CanonicalField =
-  | "date"
-  | "campaign_id"
-  | "campaign_name"
-  | "spend"
-  | "impressions"
-  | "clicks"
-  | "conversions"
-  | "currency";
+export type CanonicalField = "date" | "campaign_id" | "campaign_name" | "spend" | "impressions" | "clicks" | "conversions" | "currency";
 
 export const REQUIRED_FIELDS = ["date", "campaign_id", "campaign_name", "spend", "impressions", "clicks"] as const;
 export const OPTIONAL_FIELDS = ["conversions", "currency"] as const;
@@ -63,9 +55,7 @@ export const HEADER_ALIASES: Record<Platform, Record<CanonicalField, readonly st
 
 const CURRENCY_TOKEN = "(xxx)";
 
-type CompiledAlias =
-  | { kind: "exact"; text: string }
-  | { kind: "currency"; prefix: string; suffix: string };
+type CompiledAlias = { kind: "exact"; text: string } | { kind: "currency"; prefix: string; suffix: string };
 
 function compileAlias(alias: string): CompiledAlias {
   const lower = alias.trim().toLowerCase();

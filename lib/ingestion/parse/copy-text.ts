@@ -173,7 +173,17 @@ export function decodeStagedRows(copy: Buffer, keyColumn = false): StagedRow[] {
     if (!line) continue;
     const f = line.split("\t").map(unescape);
     if (keyColumn) f.shift();
-    rows.push({ lineNo: Number(f[0]), date: f[1], campaignId: f[2], campaignName: f[3], spend: f[4], impressions: f[5], clicks: f[6], conversions: f[7], currency: f[8] });
+    rows.push({
+      lineNo: Number(f[0]),
+      date: f[1],
+      campaignId: f[2],
+      campaignName: f[3],
+      spend: f[4],
+      impressions: f[5],
+      clicks: f[6],
+      conversions: f[7],
+      currency: f[8],
+    });
   }
   return rows;
 }

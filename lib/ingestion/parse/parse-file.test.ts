@@ -48,7 +48,11 @@ async function parse(input: Input, options: Partial<ParseOptions> & { platform: 
   return { rows: batches.flatMap((b) => decodeStagedRows(b.staged)), issues: batches.flatMap((b) => b.issues), batches };
 }
 
-async function parseError(input: Input, options: Partial<ParseOptions> & { platform: Platform }, chunkSize = 0): Promise<{ error: ParseFailure; batches: number }> {
+async function parseError(
+  input: Input,
+  options: Partial<ParseOptions> & { platform: Platform },
+  chunkSize = 0,
+): Promise<{ error: ParseFailure; batches: number }> {
   let batches = 0;
   try {
     for await (const _ of parseFile(chunks(input, chunkSize), { defaultCurrency: "USD", today: TODAY, ...options })) batches++;
@@ -100,7 +104,17 @@ const tt = (...lines: string[]) => [TT_HEADER, ...lines].join("\n") + "\n";
 
 describe("aliases", () => {
   it("lets the alias listed first win, whatever the column order (Meta: Day beats Reporting starts)", () => {
-    const m = matchHeader("meta", ["Reporting starts", "Reporting ends", "Day", "Campaign name", "Campaign ID", "Amount spent (EUR)", "Impressions", "Clicks (all)", "Link clicks"]);
+    const m = matchHeader("meta", [
+      "Reporting starts",
+      "Reporting ends",
+      "Day",
+      "Campaign name",
+      "Campaign ID",
+      "Amount spent (EUR)",
+      "Impressions",
+      "Clicks (all)",
+      "Link clicks",
+    ]);
     expect(m.columns.date).toBe(2);
     expect(m.columns.clicks).toBe(8); // Link clicks is listed before Clicks (all)
     expect(m.spendCurrency).toBe("EUR");
@@ -140,12 +154,23 @@ describe("what real exports contain", () => {
   });
 
   it.each(["utf-16le", "utf-16be"] as const)("decodes %s with a BOM and detects the tab delimiter", async (encoding) => {
-    const text = "\uFEFFCampaign report\r\nMarch 1, 2024 - March 3, 2024\r\nCampaign\tCampaign ID\tDay\tCost\tImpr.\tClicks\r\nCafé 🚀\t42\t2024-03-01\t1,234.50\t1,000\t7\r\n";
+    const text =
+      "\uFEFFCampaign report\r\nMarch 1, 2024 - March 3, 2024\r\nCampaign\tCampaign ID\tDay\tCost\tImpr.\tClicks\r\nCafé 🚀\t42\t2024-03-01\t1,234.50\t1,000\t7\r\n";
     let bytes = Buffer.from(text, "utf16le");
     if (encoding === "utf-16be") bytes = Buffer.from(bytes).swap16();
     const r = await parse(bytes, { platform: "google" });
     expect(r.rows).toEqual([
-      { lineNo: 4, date: "2024-03-01", campaignId: "42", campaignName: "Café 🚀", spend: "1234.5", impressions: "1000", clicks: "7", conversions: "0", currency: "USD" },
+      {
+        lineNo: 4,
+        date: "2024-03-01",
+        campaignId: "42",
+        campaignName: "Café 🚀",
+        spend: "1234.5",
+        impressions: "1000",
+        clicks: "7",
+        conversions: "0",
+        currency: "USD",
+      },
     ]);
     expect(r.issues.map((i) => i.rule)).toEqual(["preamble", "preamble"]);
     expect(r.issues[0].raw).toBe("Campaign report");
@@ -153,27 +178,42 @@ describe("what real exports contain", () => {
 
   it("detects comma, tab and semicolon delimiters", async () => {
     for (const d of [",", "\t", ";"]) {
-      const text = ["Campaign name", "Campaign ID", "Date", "Cost", "Impressions", "Clicks"].join(d) + "\n" + ["Spring, sale", "1", "2024-03-01", "5", "100", "3"].join(d) + "\n";
+      const text =
+        ["Campaign name", "Campaign ID", "Date", "Cost", "Impressions", "Clicks"].join(d) +
+        "\n" +
+        ["Spring, sale", "1", "2024-03-01", "5", "100", "3"].join(d) +
+        "\n";
       const r = await parse(d === "," ? text.replace("Spring, sale", '"Spring, sale"') : text, { platform: "tiktok" });
       expect(r.rows.map((x) => x.campaignName)).toEqual(["Spring, sale"]);
     }
   });
 
   it("gives the same result for CRLF, LF, CR and a missing final newline", async () => {
-    const lines = [TT_HEADER, 'A,1,2024-03-01,1,10,1,0,USD', '"multi\nline",2,2024-03-01,1,10,1,0,USD', "", "B,3,2024-03-01,1,10,20,0,USD"];
+    const lines = [TT_HEADER, "A,1,2024-03-01,1,10,1,0,USD", '"multi\nline",2,2024-03-01,1,10,1,0,USD', "", "B,3,2024-03-01,1,10,20,0,USD"];
     const variants = [lines.join("\n") + "\n", lines.join("\n"), lines.join("\r\n") + "\r\n", lines.join("\r\n"), lines.join("\r") + "\r"].map((t) => t);
     const results = await Promise.all(variants.map((v) => parse(v, { platform: "tiktok" })));
-    const norm = (r: Result) => ({ rows: r.rows.map((x) => ({ ...x, campaignName: x.campaignName.replace(/\r\n?/g, "\n") })), issues: r.issues.map((i) => ({ ...i, raw: i.raw.replace(/\r\n?/g, "\n") })), c: counts(r) });
+    const norm = (r: Result) => ({
+      rows: r.rows.map((x) => ({ ...x, campaignName: x.campaignName.replace(/\r\n?/g, "\n") })),
+      issues: r.issues.map((i) => ({ ...i, raw: i.raw.replace(/\r\n?/g, "\n") })),
+      c: counts(r),
+    });
     for (const r of results) expect(norm(r)).toEqual(norm(results[0]));
     expect(counts(results[0])).toMatchObject({ totalRows: 4, validRows: 2, invalidRows: 1, ignoredRows: 1 });
     expect(results[0].rows.map((x) => x.lineNo)).toEqual([2, 3]);
-    expect(results[0].issues.map((i) => [i.lineNo, i.rule])).toEqual([[5, "blank"], [6, "clicks_exceed_impressions"]]);
+    expect(results[0].issues.map((i) => [i.lineNo, i.rule])).toEqual([
+      [5, "blank"],
+      [6, "clicks_exceed_impressions"],
+    ]);
   });
 
   it("ignores report title and date-range lines above the header as preamble, one record each", async () => {
     const text = "Campaign performance report\nAll time\n\n" + tt("A,1,2024-03-01,1,10,1,0,USD");
     const r = await parse(text, { platform: "tiktok" });
-    expect(r.issues.map((i) => [i.lineNo, i.kind, i.rule])).toEqual([[1, "ignored", "preamble"], [2, "ignored", "preamble"], [3, "ignored", "preamble"]]);
+    expect(r.issues.map((i) => [i.lineNo, i.kind, i.rule])).toEqual([
+      [1, "ignored", "preamble"],
+      [2, "ignored", "preamble"],
+      [3, "ignored", "preamble"],
+    ]);
     expect(r.rows[0].lineNo).toBe(5);
     expect(counts(r).totalRows).toBe(4);
   });
@@ -191,22 +231,45 @@ describe("what real exports contain", () => {
     );
     const r = await parse(text, { platform: "tiktok" });
     expect(r.rows.map((x) => x.campaignName)).toEqual(["Total Wine promo", "Total-Wine"]);
-    expect(r.issues.map((i) => [i.lineNo, i.rule])).toEqual([[3, "summary_row"], [4, "summary_row"], [5, "summary_row"], [6, "summary_row"], [7, "summary_row"], [8, "summary_row"]]);
+    expect(r.issues.map((i) => [i.lineNo, i.rule])).toEqual([
+      [3, "summary_row"],
+      [4, "summary_row"],
+      [5, "summary_row"],
+      [6, "summary_row"],
+      [7, "summary_row"],
+      [8, "summary_row"],
+    ]);
     expect(r.issues.every((i) => i.kind === "ignored")).toBe(true);
   });
 
   it("ignores blank lines and records whose fields are all empty", async () => {
     const r = await parse(tt("", "   ", ",,,,,,,", '"",,', "A,1,2024-03-01,1,10,1,0,USD"), { platform: "tiktok" });
-    expect(r.issues.map((i) => [i.lineNo, i.kind, i.rule])).toEqual([[2, "ignored", "blank"], [3, "ignored", "blank"], [4, "ignored", "blank"], [5, "ignored", "blank"]]);
+    expect(r.issues.map((i) => [i.lineNo, i.kind, i.rule])).toEqual([
+      [2, "ignored", "blank"],
+      [3, "ignored", "blank"],
+      [4, "ignored", "blank"],
+      [5, "ignored", "blank"],
+    ]);
     expect(r.rows).toHaveLength(1);
   });
 
   it("reads -- or empty metrics as 0, but -- or empty ids and names are invalid", async () => {
     const r = await parse(
-      ["Campaign\tCampaign ID\tDay\tCost\tImpr.\tClicks\tConversions", "A\t1\t2024-03-01\t--\t--\t--\t--", "B\t2\t2024-03-01\t\t\t\t", "C\t--\t2024-03-01\t1\t1\t1\t1", "D\t\t2024-03-01\t1\t1\t1\t1", "--\t5\t2024-03-01\t1\t1\t1\t1", "\t6\t2024-03-01\t1\t1\t1\t1"].join("\n"),
+      [
+        "Campaign\tCampaign ID\tDay\tCost\tImpr.\tClicks\tConversions",
+        "A\t1\t2024-03-01\t--\t--\t--\t--",
+        "B\t2\t2024-03-01\t\t\t\t",
+        "C\t--\t2024-03-01\t1\t1\t1\t1",
+        "D\t\t2024-03-01\t1\t1\t1\t1",
+        "--\t5\t2024-03-01\t1\t1\t1\t1",
+        "\t6\t2024-03-01\t1\t1\t1\t1",
+      ].join("\n"),
       { platform: "google" },
     );
-    expect(r.rows.map((x) => [x.spend, x.impressions, x.clicks, x.conversions])).toEqual([["0", "0", "0", "0"], ["0", "0", "0", "0"]]);
+    expect(r.rows.map((x) => [x.spend, x.impressions, x.clicks, x.conversions])).toEqual([
+      ["0", "0", "0", "0"],
+      ["0", "0", "0", "0"],
+    ]);
     expect(r.issues.map((i) => i.rule)).toEqual(["campaign_id_missing", "campaign_id_missing", "campaign_name_missing", "campaign_name_missing"]);
   });
 
@@ -244,7 +307,14 @@ describe("what real exports contain", () => {
   it("counts the records of a file with a header but no data rows, for the caller's EMPTY_FILE (valid + invalid = 0)", async () => {
     expect((await parse(TT_HEADER + "\n", { platform: "tiktok" })).batches).toEqual([]);
     const r = await parse("Report\n" + tt("", "Total,,,,,,,"), { platform: "tiktok" });
-    expect(counts(r)).toEqual({ totalRows: 3, validRows: 0, invalidRows: 0, ignoredRows: 3, invalidByRule: {}, ignoredByReason: { preamble: 1, blank: 1, summary_row: 1 } });
+    expect(counts(r)).toEqual({
+      totalRows: 3,
+      validRows: 0,
+      invalidRows: 0,
+      ignoredRows: 3,
+      invalidByRule: {},
+      ignoredByReason: { preamble: 1, blank: 1, summary_row: 1 },
+    });
     // an invalid data row is a data row
     expect(counts(await parse(tt("A,1,2024-13-01,1,10,1,0,USD"), { platform: "tiktok" }))).toMatchObject({ totalRows: 1, invalidRows: 1 });
   });
@@ -298,7 +368,12 @@ describe("what real exports contain", () => {
 
   it("keeps spreadsheet formulas as literal text", async () => {
     const r = await parse(
-      tt('"=HYPERLINK(""http://evil.example"",""x"")",1,2024-03-01,1,10,1,0,USD', "+SUM(A1:A9),2,2024-03-01,1,10,1,0,USD", "-2+3,3,2024-03-01,1,10,1,0,USD", "@cmd,=1+1,2024-03-01,1,10,1,0,USD"),
+      tt(
+        '"=HYPERLINK(""http://evil.example"",""x"")",1,2024-03-01,1,10,1,0,USD',
+        "+SUM(A1:A9),2,2024-03-01,1,10,1,0,USD",
+        "-2+3,3,2024-03-01,1,10,1,0,USD",
+        "@cmd,=1+1,2024-03-01,1,10,1,0,USD",
+      ),
       { platform: "tiktok" },
     );
     expect(r.rows.map((x) => [x.campaignName, x.campaignId])).toEqual([
@@ -326,7 +401,12 @@ describe("what real exports contain", () => {
 describe("values", () => {
   it("normalizes numbers: separators, leading and trailing zeros", async () => {
     const r = await parse(
-      tt('A,1,2024-03-01,"1,234,567.50","12,345,678",0012,"1,000.000",usd', "B,2,2024-03-01,.5,0,0,3.25,", "C,3,2024-03-01,0.000001,\"9,007,199,254,740,993\",1,1.5000000,EUR", "D,4,2024-03-01,-0,10,1,0,EUR"),
+      tt(
+        'A,1,2024-03-01,"1,234,567.50","12,345,678",0012,"1,000.000",usd',
+        "B,2,2024-03-01,.5,0,0,3.25,",
+        'C,3,2024-03-01,0.000001,"9,007,199,254,740,993",1,1.5000000,EUR',
+        "D,4,2024-03-01,-0,10,1,0,EUR",
+      ),
       { platform: "tiktok" },
     );
     expect(r.issues).toEqual([]);
@@ -339,7 +419,18 @@ describe("values", () => {
   });
 
   it("accepts ISO, MM/DD/YYYY and DD.MM.YYYY dates (and a time of day), up to tomorrow", async () => {
-    const r = await parse(tt("A,1,2024-03-01,1,1,1,0,USD", "A,2,3/7/2024,1,1,1,0,USD", "A,3,12/31/2023,1,1,1,0,USD", "A,4,31.12.2023,1,1,1,0,USD", "A,5,2024-02-29 00:00:00,1,1,1,0,USD", "A,6,2024-03-06T23:59:59,1,1,1,0,USD", "A,7, 2024-03-06 ,1,1,1,0,USD"), { platform: "tiktok", today: "2024-03-05" });
+    const r = await parse(
+      tt(
+        "A,1,2024-03-01,1,1,1,0,USD",
+        "A,2,3/7/2024,1,1,1,0,USD",
+        "A,3,12/31/2023,1,1,1,0,USD",
+        "A,4,31.12.2023,1,1,1,0,USD",
+        "A,5,2024-02-29 00:00:00,1,1,1,0,USD",
+        "A,6,2024-03-06T23:59:59,1,1,1,0,USD",
+        "A,7, 2024-03-06 ,1,1,1,0,USD",
+      ),
+      { platform: "tiktok", today: "2024-03-05" },
+    );
     expect(r.issues.map((i) => i.message)).toEqual(["date 2024-03-07 is in the future (the latest accepted date is 2024-03-06)"]);
     expect(r.rows.map((x) => x.date)).toEqual(["2024-03-01", "2023-12-31", "2023-12-31", "2024-02-29", "2024-03-06", "2024-03-06"]);
   });
@@ -352,12 +443,15 @@ describe("values", () => {
   });
 
   it("uses Day, not Reporting starts, for Meta's date", async () => {
-    const meta = "Reporting starts,Reporting ends,Day,Campaign name,Campaign ID,Amount spent (USD),Impressions,Link clicks\n2024-03-01,2024-03-03,2024-03-02,A,1,1,10,1\n";
+    const meta =
+      "Reporting starts,Reporting ends,Day,Campaign name,Campaign ID,Amount spent (USD),Impressions,Link clicks\n2024-03-01,2024-03-03,2024-03-02,A,1,1,10,1\n";
     expect((await parse(meta, { platform: "meta" })).rows[0].date).toBe("2024-03-02");
   });
 
   it("keeps quoted commas, quotes, line breaks and emoji in campaign names, and trims ids and names", async () => {
-    const r = await parse(tt('"Summer, ""Best"" Deals\r\n🌞 2024", 77 ,2024-03-01,1,10,1,0,USD', "  padded name  ,8,2024-03-01,1,10,1,0,USD"), { platform: "tiktok" });
+    const r = await parse(tt('"Summer, ""Best"" Deals\r\n🌞 2024", 77 ,2024-03-01,1,10,1,0,USD', "  padded name  ,8,2024-03-01,1,10,1,0,USD"), {
+      platform: "tiktok",
+    });
     expect(r.rows.map((x) => [x.lineNo, x.campaignName, x.campaignId])).toEqual([
       [2, 'Summer, "Best" Deals\r\n🌞 2024', "77"],
       [4, "padded name", "8"],
@@ -439,7 +533,7 @@ describe("streaming", () => {
     TT_HEADER,
     '"Ünïcødé 🎉, ""quoted""\r\nsecond line\rthird line",1,2024-03-01,"1,234.56",1000,10,2.5,EUR',
     "",
-    'plain,2,2024-03-02,1,10,1,0,USD',
+    "plain,2,2024-03-02,1,10,1,0,USD",
     '"x"trailing,3,2024-03-03,1,10,1,0,USD',
     '"""",4,2024-03-04,1,10,1,0,USD',
     "bad,5,2024-03-05,1,10,100,0,USD",
@@ -452,13 +546,18 @@ describe("streaming", () => {
     expect(r.rows).toEqual(whole.rows);
     expect(r.issues).toEqual(whole.issues);
     expect(whole.rows.map((x) => [x.lineNo, x.campaignName])).toEqual([
-      [4, "Ünïcødé 🎉, \"quoted\"\r\nsecond line\rthird line"],
+      [4, 'Ünïcødé 🎉, "quoted"\r\nsecond line\rthird line'],
       [8, "plain"],
       [9, "xtrailing"],
       [10, '"'],
       [12, "last 🌞"],
     ]);
-    expect(whole.issues.map((i) => [i.lineNo, i.rule])).toEqual([[1, "preamble"], [2, "preamble"], [7, "blank"], [11, "clicks_exceed_impressions"]]);
+    expect(whole.issues.map((i) => [i.lineNo, i.rule])).toEqual([
+      [1, "preamble"],
+      [2, "preamble"],
+      [7, "blank"],
+      [11, "clicks_exceed_impressions"],
+    ]);
   });
 
   it("gives identical output for UTF-16 in odd-sized chunks", async () => {
@@ -474,13 +573,34 @@ describe("streaming", () => {
   });
 
   it("names a repeated (date, campaign ID) in the batch that repeats it, for the worker's duplicate search", async () => {
-    const r = await parse(tt("A,1,2024-03-01,1,10,1,0,USD", "B,2,2024-03-01,1,10,1,0,USD", "A,1,2024-03-02,1,10,1,0,USD", " A again , 1 ,2024-03-01,2,20,2,0,USD", "C,3,2024-03-01,1,10,1,0,USD"), { platform: "tiktok", batchSize: 2 });
+    const r = await parse(
+      tt(
+        "A,1,2024-03-01,1,10,1,0,USD",
+        "B,2,2024-03-01,1,10,1,0,USD",
+        "A,1,2024-03-02,1,10,1,0,USD",
+        " A again , 1 ,2024-03-01,2,20,2,0,USD",
+        "C,3,2024-03-01,1,10,1,0,USD",
+      ),
+      { platform: "tiktok", batchSize: 2 },
+    );
     expect(r.batches.map((b) => b.suspectKeys)).toEqual([[], [{ date: "2024-03-01", campaignId: "1" }], []]);
   });
 
   it("gives each batch the date span of its valid rows, for promotion to find overlapping metrics", async () => {
-    const r = await parse(tt("A,1,2024-03-05,1,10,1,0,USD", "B,2,2024-03-01,1,10,1,0,USD", "C,3,2024-99-01,1,10,1,0,USD", "D,4,2024-02-09,1,10,1,0,USD", "E,5,2024-13-01,1,10,1,0,USD"), { platform: "tiktok", batchSize: 3 });
-    expect(r.batches.map((b) => [b.firstDate, b.lastDate])).toEqual([["2024-03-01", "2024-03-05"], ["2024-02-09", "2024-02-09"]]);
+    const r = await parse(
+      tt(
+        "A,1,2024-03-05,1,10,1,0,USD",
+        "B,2,2024-03-01,1,10,1,0,USD",
+        "C,3,2024-99-01,1,10,1,0,USD",
+        "D,4,2024-02-09,1,10,1,0,USD",
+        "E,5,2024-13-01,1,10,1,0,USD",
+      ),
+      { platform: "tiktok", batchSize: 3 },
+    );
+    expect(r.batches.map((b) => [b.firstDate, b.lastDate])).toEqual([
+      ["2024-03-01", "2024-03-05"],
+      ["2024-02-09", "2024-02-09"],
+    ]);
     const none = await parse(tt("E,5,2024-13-01,1,10,1,0,USD"), { platform: "tiktok" });
     expect(none.batches.map((b) => [b.firstDate, b.lastDate])).toEqual([[null, null]]);
   });
@@ -493,7 +613,9 @@ describe("streaming", () => {
 
   it("resumes with skipRecords: exactly the remaining records, for every resume point", async () => {
     const full = await parse(tricky, { platform: "tiktok", batchSize: 2 });
-    const all = [...full.rows.map((x) => ({ lineNo: x.lineNo, row: x as unknown })), ...full.issues.map((i) => ({ lineNo: i.lineNo, row: i as unknown }))].sort((a, b) => a.lineNo - b.lineNo);
+    const all = [...full.rows.map((x) => ({ lineNo: x.lineNo, row: x as unknown })), ...full.issues.map((i) => ({ lineNo: i.lineNo, row: i as unknown }))].sort(
+      (a, b) => a.lineNo - b.lineNo,
+    );
     expect(all).toHaveLength(9);
     for (let skip = 0; skip <= all.length + 1; skip++) {
       for (const size of [0, 5]) {
@@ -509,7 +631,8 @@ describe("streaming", () => {
     const options = { platform: "google" as const, rows: 2_500, seed: 7, invalidEvery: 9, campaigns: 40 };
     const collect = async (skipRecords: number) => {
       const out: ParseBatch[] = [];
-      for await (const b of parseFile(generateCsv(options), { platform: "google", defaultCurrency: "USD", today: "2030-01-01", batchSize: 1000, skipRecords })) out.push(b);
+      for await (const b of parseFile(generateCsv(options), { platform: "google", defaultCurrency: "USD", today: "2030-01-01", batchSize: 1000, skipRecords }))
+        out.push(b);
       return out;
     };
     const full = await collect(0);
@@ -564,7 +687,9 @@ describe("generated files", () => {
       expect(allSuspects, `${platform}: the key filter proves it`).toEqual([]);
       expect(batches).toBe(Math.ceil(c.totalRows / 10_000));
     }
-    expect(Object.keys(expectedCounts({ platform: "meta", rows: 100_000, invalidEvery: 97 }).invalidByRule).sort()).toEqual([...GENERATED_INVALID_RULES].sort());
+    expect(Object.keys(expectedCounts({ platform: "meta", rows: 100_000, invalidEvery: 97 }).invalidByRule).sort()).toEqual(
+      [...GENERATED_INVALID_RULES].sort(),
+    );
   });
 
   it("is deterministic for a seed and differs across seeds", async () => {

@@ -13,14 +13,7 @@
  * skipped without keeping its content and reported as invalid, rule `record_too_long`.
  */
 
-import {
-  describeField,
-  matchHeader,
-  PLATFORMS,
-  REQUIRED_FIELDS,
-  type HeaderMatch,
-  type Platform,
-} from "./aliases";
+import { describeField, matchHeader, PLATFORMS, REQUIRED_FIELDS, type HeaderMatch, type Platform } from "./aliases";
 import { CopyTextWriter } from "./copy-text";
 import { KeyFilter, type StagingKey } from "./key-filter";
 import { CsvScanner, NEED_MORE, RecordSkipper, utf8String } from "./csv-scanner";
@@ -289,13 +282,17 @@ function detectHeader(platform: Platform, b: Buffer, final: boolean): Detected |
     best === null
       ? ` No header row was found in the first ${LOOKAHEAD_RECORDS} records.`
       : ` The closest header row found is line ${best.line} (${DELIMITER_NAMES[best.delimiter]}-separated): ` +
-        clip(best.cells.map((c) => c.trim()).filter((c) => c.length > 0).slice(0, 20).join(", "), 300);
+        clip(
+          best.cells
+            .map((c) => c.trim())
+            .filter((c) => c.length > 0)
+            .slice(0, 20)
+            .join(", "),
+          300,
+        );
   throw new ParseFailure(
     "MISSING_COLUMN",
-    `missing required column${missing.length > 1 ? "s" : ""} for ${platform}: ` +
-      missing.map((f) => describeField(platform, f)).join("; ") +
-      "." +
-      where,
+    `missing required column${missing.length > 1 ? "s" : ""} for ${platform}: ` + missing.map((f) => describeField(platform, f)).join("; ") + "." + where,
     [...missing],
   );
 }

@@ -163,7 +163,17 @@ export function parseDate(b: Uint8Array, i: number, j: number): boolean {
     if (y < MIN_YEAR || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return false;
     // consecutive rows usually share the date: reuse the string
     const prev = dates.out;
-    if (prev.length !== 10 || prev.charCodeAt(9) !== b[i + 9] || prev.charCodeAt(8) !== b[i + 8] || prev.charCodeAt(6) !== b[i + 6] || prev.charCodeAt(5) !== b[i + 5] || prev.charCodeAt(3) !== b[i + 3] || prev.charCodeAt(2) !== b[i + 2] || prev.charCodeAt(1) !== b[i + 1] || prev.charCodeAt(0) !== b[i]) {
+    if (
+      prev.length !== 10 ||
+      prev.charCodeAt(9) !== b[i + 9] ||
+      prev.charCodeAt(8) !== b[i + 8] ||
+      prev.charCodeAt(6) !== b[i + 6] ||
+      prev.charCodeAt(5) !== b[i + 5] ||
+      prev.charCodeAt(3) !== b[i + 3] ||
+      prev.charCodeAt(2) !== b[i + 2] ||
+      prev.charCodeAt(1) !== b[i + 1] ||
+      prev.charCodeAt(0) !== b[i]
+    ) {
       dates.out = asciiString(b, i, j);
       lastKey = 0;
     }
@@ -171,29 +181,51 @@ export function parseDate(b: Uint8Array, i: number, j: number): boolean {
   }
   // general path: three digit runs separated by the same separator
   let p = i;
-  let a = 0, bb = 0, c = 0;
-  let na = 0, nb = 0, nc = 0;
+  let a = 0,
+    bb = 0,
+    c = 0;
+  let na = 0,
+    nb = 0,
+    nc = 0;
   let ch = 0;
-  while (p < j && (ch = b[p]) >= 48 && ch <= 57 && na < 5) { a = a * 10 + ch - 48; na++; p++; }
+  while (p < j && (ch = b[p]) >= 48 && ch <= 57 && na < 5) {
+    a = a * 10 + ch - 48;
+    na++;
+    p++;
+  }
   if (p >= j) return false;
   const sep = b[p];
   if (sep !== 45 && sep !== 47 && sep !== 46) return false;
   p++;
-  while (p < j && (ch = b[p]) >= 48 && ch <= 57 && nb < 3) { bb = bb * 10 + ch - 48; nb++; p++; }
+  while (p < j && (ch = b[p]) >= 48 && ch <= 57 && nb < 3) {
+    bb = bb * 10 + ch - 48;
+    nb++;
+    p++;
+  }
   if (p >= j || b[p] !== sep) return false;
   p++;
-  while (p < j && (ch = b[p]) >= 48 && ch <= 57 && nc < 5) { c = c * 10 + ch - 48; nc++; p++; }
+  while (p < j && (ch = b[p]) >= 48 && ch <= 57 && nc < 5) {
+    c = c * 10 + ch - 48;
+    nc++;
+    p++;
+  }
   if (p < j && !isTimeSuffix(b, p, j)) return false;
   let y: number, m: number, d: number;
   if (sep === 45) {
     if (na !== 4 || nb < 1 || nb > 2 || nc < 1 || nc > 2) return false;
-    y = a; m = bb; d = c;
+    y = a;
+    m = bb;
+    d = c;
   } else if (sep === 47) {
     if (na < 1 || na > 2 || nb < 1 || nb > 2 || nc !== 4) return false;
-    m = a; d = bb; y = c;
+    m = a;
+    d = bb;
+    y = c;
   } else {
     if (na < 1 || na > 2 || nb < 1 || nb > 2 || nc !== 4) return false;
-    d = a; m = bb; y = c;
+    d = a;
+    m = bb;
+    y = c;
   }
   if (y < MIN_YEAR || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return false;
   const key = y * 10_000 + m * 100 + d;
@@ -288,7 +320,7 @@ export function isSummaryRange(b: Uint8Array, i: number, j: number): boolean {
   let p = i + 5;
   if (p < j && (b[p] | 32) === 115 /* s */) p++;
   while (p < j && b[p] <= 32) p++;
-  return p === j || b[p] === 58 /* : */;
+  return p === j || b[p] === 58; /* : */
 }
 
 const CURRENCY_CACHE = new Map<number, string>();

@@ -9,5 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default consolePage({ permission: "console.view" }, async ({ user, params }) => {
   const detail = await uploadDetail(pool(), parseUuid(params.id, "Upload"));
-  return <UploadDetailView initial={JSON.parse(JSON.stringify(detail))} canForceFail={decide(user, "upload.force_fail")} canResume={decide(user, "upload.resume")} />;
+  return (
+    <UploadDetailView initial={JSON.parse(JSON.stringify(detail))} canForceFail={decide(user, "upload.force_fail")} canResume={decide(user, "upload.resume")} />
+  );
 });

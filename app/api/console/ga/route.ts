@@ -5,4 +5,6 @@ import { consoleRoute } from "@/lib/http/console-route";
 
 export const dynamic = "force-dynamic";
 export const GET = consoleRoute({ permission: "console.view" }, () => listGaSignoffs(pool()));
-export const POST = consoleRoute({ permission: "ga.sign_pm", body: prepareSchema, target: "ga_signoff" }, ({ user, body }) => prepareGaSignoff(pool(), user, body));
+export const POST = consoleRoute({ permission: "ga.sign_pm", body: prepareSchema, target: "ga_signoff" }, ({ user, body }) =>
+  prepareGaSignoff(pool(), user, body),
+);

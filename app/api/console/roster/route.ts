@@ -5,4 +5,6 @@ import { shiftInputSchema } from "@/lib/roster/roster.schema";
 
 export const dynamic = "force-dynamic";
 export const GET = consoleRoute({ permission: "console.view" }, () => rosterView(pool()));
-export const POST = consoleRoute({ permission: "roster.edit", body: shiftInputSchema, target: "oncall_shift" }, ({ user, body }) => createShift(pool(), user, body));
+export const POST = consoleRoute({ permission: "roster.edit", body: shiftInputSchema, target: "oncall_shift" }, ({ user, body }) =>
+  createShift(pool(), user, body),
+);

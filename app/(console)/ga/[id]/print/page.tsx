@@ -28,10 +28,15 @@ export default consolePage({ permission: "console.view" }, async ({ params }) =>
       </div>
       <h1 className="text-2xl font-bold">GA SIGN-OFF FORM</h1>
       <p>
-        Window: <strong>{g.window.firstDay} … {g.window.lastDay}</strong> (7 days, UTC) · Phase completed: P4 (GA)
+        Window:{" "}
+        <strong>
+          {g.window.firstDay} … {g.window.lastDay}
+        </strong>{" "}
+        (7 days, UTC) · Phase completed: P4 (GA)
       </p>
       <p>
-        Figures computed {ts(form.computedAt)} · snapshot sha256 <span className="font-mono text-xs">{form.figuresHash}</span> {form.snapshotIntact ? "(intact)" : "(DOES NOT MATCH)"}
+        Figures computed {ts(form.computedAt)} · snapshot sha256 <span className="font-mono text-xs">{form.figuresHash}</span>{" "}
+        {form.snapshotIntact ? "(intact)" : "(DOES NOT MATCH)"}
       </p>
 
       <h2 className="mt-4 text-lg font-semibold">Metrics summary</h2>
@@ -115,7 +120,9 @@ export default consolePage({ permission: "console.view" }, async ({ params }) =>
               <tr key={line} className="border-b border-slate-300 align-top">
                 <td className="w-40 py-2 font-semibold">{LINE_LABEL[line]}:</td>
                 <td className="py-2">
-                  {s ? `${s.signerName ? `${s.signerName} <${s.signerEmail}>` : s.signerEmail} — ${s.vote === "approve" ? "approved" : "deferred"}` : "________________"}
+                  {s
+                    ? `${s.signerName ? `${s.signerName} <${s.signerEmail}>` : s.signerEmail} — ${s.vote === "approve" ? "approved" : "deferred"}`
+                    : "________________"}
                   {s?.note && <div className="text-xs text-slate-700">“{s.note}”</div>}
                 </td>
                 <td className="w-48 py-2">Date: {s ? ts(s.signedAt) : "________"}</td>

@@ -9,6 +9,10 @@ export const GET = consoleRoute({ permission: "console.view" }, async ({ request
   const { markdown } = await loadIncidentReport(pool(), { incidentId: q.incident, from: q.from, to: q.to });
   const file = q.incident.replace(/[^A-Za-z0-9._-]/g, "_");
   return new Response(markdown, {
-    headers: { "content-type": "text/markdown; charset=utf-8", "content-disposition": `attachment; filename="postmortem-${file}.md"`, "cache-control": "no-store" },
+    headers: {
+      "content-type": "text/markdown; charset=utf-8",
+      "content-disposition": `attachment; filename="postmortem-${file}.md"`,
+      "cache-control": "no-store",
+    },
   });
 });

@@ -4,4 +4,6 @@ import { launchDecisionSchema } from "@/lib/launch/launch.schema";
 import { decideLaunch } from "@/lib/launch/record-launch";
 import { fileStore } from "@/lib/storage";
 
-export const POST = consoleRoute({ permission: "launch.decide", body: launchDecisionSchema, target: "launch" }, ({ user, body }) => decideLaunch(pool(), fileStore(), user, body));
+export const POST = consoleRoute({ permission: "launch.decide", body: launchDecisionSchema, target: "launch" }, ({ user, body }) =>
+  decideLaunch(pool(), fileStore(), user, body),
+);

@@ -9,7 +9,9 @@ import { errorResponse } from "@/lib/http/respond";
 const handlers = Object.fromEntries(
   GA_LINES.map((line) => [
     line,
-    consoleRoute({ permission: LINE_ACTION[line], body: signSchema, target: "ga_signoff" }, ({ user, body, params }) => signGaLine(pool(), user, { ...body, id: params.id, line })),
+    consoleRoute({ permission: LINE_ACTION[line], body: signSchema, target: "ga_signoff" }, ({ user, body, params }) =>
+      signGaLine(pool(), user, { ...body, id: params.id, line }),
+    ),
   ]),
 ) as Record<GaLine, ReturnType<typeof consoleRoute>>;
 
