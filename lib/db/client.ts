@@ -18,6 +18,11 @@ function create(): Db {
   pool.on("error", () => {
     // An idle client lost its connection (database restart); the pool replaces it on next use.
   });
+  // A client in use that loses its connection (an outage mid-transaction) emits "error" too: without a
+  // listener that would crash the process. The query in flight rejects and the caller handles that.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { pool, prisma };
 }

@@ -72,7 +72,7 @@ async function listenForWork(signal: AbortSignal, onWork: () => void, sleep: (ms
     const client = new pg.Client({ connectionString: env().DATABASE_URL });
     try {
       const lost = new Promise<void>((resolve) => {
-        client.once("error", () => resolve());
+        client.on("error", () => resolve());
         client.once("end", () => resolve());
         signal.addEventListener("abort", () => resolve(), { once: true });
       });
