@@ -3,7 +3,7 @@
 import type { ApiKeysView } from "@/lib/auth/api-keys";
 import { AccessStatus, AdminReasonForm } from "./admin-reason-form";
 import { useLive } from "./api";
-import { Empty, ErrorBox, Freshness, timeAgo, utc } from "./ui";
+import { Empty, ErrorBox, Freshness, RelativeTime, utc } from "./ui";
 
 /** Workspace API keys, per workspace: prefix, name, created, last used, revoked; revoke per row. */
 export function AdminKeys({ initial, workspace }: { initial: ApiKeysView; workspace: string | null }) {
@@ -87,10 +87,10 @@ export function AdminKeys({ initial, workspace }: { initial: ApiKeysView; worksp
                       </th>
                       <td className="py-2 pr-3">{k.name}</td>
                       <td className="py-2 pr-3" title={utc(k.createdAt)}>
-                        {timeAgo(k.createdAt)}
+                        <RelativeTime value={k.createdAt} />
                       </td>
                       <td className="py-2 pr-3" title={utc(k.lastUsedAt)}>
-                        {k.lastUsedAt ? timeAgo(k.lastUsedAt) : "never"}
+                        {k.lastUsedAt ? <RelativeTime value={k.lastUsedAt} /> : "never"}
                       </td>
                       <td className="py-2 pr-3" data-testid="key-status">
                         <AccessStatus label="Revoked" withdrawn={k.revokedAt ? { at: k.revokedAt, by: k.revokedBy, reason: k.revokeReason } : null} />

@@ -2,7 +2,7 @@
 
 import { ActionForm, type Permission } from "./action-form";
 import { useAction } from "./api";
-import { timeAgo } from "./ui";
+import { RelativeTime } from "./ui";
 
 /**
  * A row action of the admin page (disable a user, revoke a key): the operator action form asking only
@@ -43,7 +43,7 @@ export function AccessStatus({ withdrawn, label }: { withdrawn: { at: string | D
     <>
       <span className="font-semibold text-red-700">{label}</span>
       <div className="text-xs">
-        by {withdrawn.by} {timeAgo(withdrawn.at)} · &ldquo;{withdrawn.reason}&rdquo;
+        by {withdrawn.by} <RelativeTime value={withdrawn.at} /> · &ldquo;{withdrawn.reason}&rdquo;
       </div>
     </>
   );

@@ -3,7 +3,7 @@
 import type { UserSummary } from "@/lib/auth/users";
 import { AccessStatus, AdminReasonForm } from "./admin-reason-form";
 import { useLive } from "./api";
-import { Empty, ErrorBox, Freshness, timeAgo, utc } from "./ui";
+import { Empty, ErrorBox, Freshness, RelativeTime, utc } from "./ui";
 
 /** Users with roles, disabled state and last sign-in; disable / enable / sign out everywhere per row. */
 export function AdminUsers({ initial, currentUserId }: { initial: UserSummary[]; currentUserId: string }) {
@@ -63,7 +63,7 @@ export function AdminUsers({ initial, currentUserId }: { initial: UserSummary[];
                     </th>
                     <td className="py-2 pr-3">{u.roles.join(", ")}</td>
                     <td className="py-2 pr-3" title={utc(u.lastSignInAt)}>
-                      {u.lastSignInAt ? timeAgo(u.lastSignInAt) : "never"}
+                      {u.lastSignInAt ? <RelativeTime value={u.lastSignInAt} /> : "never"}
                     </td>
                     <td className="py-2 pr-3" data-testid="user-status">
                       <AccessStatus label="Disabled" withdrawn={u.disabledAt ? { at: u.disabledAt, by: u.disabledBy, reason: u.disabledReason } : null} />

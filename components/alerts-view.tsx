@@ -7,7 +7,7 @@ import type { Permission } from "./action-form";
 import { AlertTimeline } from "./alert-timeline";
 import { useAction, useLive } from "./api";
 import { PartialReview } from "./partial-review";
-import { Empty, ErrorBox, FilterSelect, Freshness, PageHeader, timeAgo } from "./ui";
+import { Empty, ErrorBox, FilterSelect, Freshness, PageHeader, RelativeTime } from "./ui";
 
 const SEVERITY_STYLE: Record<string, string> = {
   critical: "bg-red-700 text-white",
@@ -77,7 +77,7 @@ export function AlertsView(props: {
                 <strong>{a.title}</strong>
                 <span className="text-xs text-slate-600">
                   {a.scenario} · owner {a.ownerRole} · {a.status}
-                  {a.escalated ? " · ESCALATED" : ""} · opened {timeAgo(a.openedAt)}
+                  {a.escalated ? " · ESCALATED" : ""} · opened <RelativeTime value={a.openedAt} />
                   {a.workspace ? ` · ${a.workspace}` : ""}
                 </span>
               </div>

@@ -2,7 +2,7 @@
 
 import type { BreakerView } from "@/lib/breakers/list-breakers";
 import { useLive } from "./api";
-import { Empty, ErrorBox, Freshness, PageHeader, timeAgo, utc } from "./ui";
+import { Empty, ErrorBox, Freshness, PageHeader, RelativeTime, utc } from "./ui";
 
 const STATE_STYLE: Record<string, string> = {
   CLOSED: "border-slate-200 bg-white",
@@ -39,7 +39,15 @@ export function BreakersView({ initial }: { initial: BreakerView[] }) {
                 <dt className="text-slate-600">Last error</dt>
                 <dd className="break-words">{b.lastError ?? "—"}</dd>
                 <dt className="text-slate-600">Opened</dt>
-                <dd>{b.openedAt ? `${timeAgo(b.openedAt)} (${utc(b.openedAt)})` : "—"}</dd>
+                <dd>
+                  {b.openedAt ? (
+                    <>
+                      <RelativeTime value={b.openedAt} /> ({utc(b.openedAt)})
+                    </>
+                  ) : (
+                    "—"
+                  )}
+                </dd>
                 <dt className="text-slate-600">Next probe</dt>
                 <dd>{b.nextAttemptAt ? utc(b.nextAttemptAt) : "—"}</dd>
               </dl>

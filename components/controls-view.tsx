@@ -3,7 +3,7 @@
 import type { ControlsView } from "@/lib/console/controls-view";
 import { ActionForm, type Permission } from "./action-form";
 import { useAction, useLive } from "./api";
-import { ErrorBox, Freshness, PageHeader, timeAgo, utc } from "./ui";
+import { ErrorBox, Freshness, PageHeader, RelativeTime, utc } from "./ui";
 
 type Change = { reason: string; incidentId: string; expiresAt: string | null; severity: string | null };
 const WORKERS = ["parse", "promote", "cleanup"] as const;
@@ -26,7 +26,7 @@ function SetBy({
 }) {
   return (
     <p className="text-xs text-slate-600">
-      Set by <strong>{entry.setBy}</strong> {timeAgo(entry.setAt)} ({utc(entry.setAt)}){entry.incidentId ? ` · ${entry.incidentId}` : ""}
+      Set by <strong>{entry.setBy}</strong> <RelativeTime value={entry.setAt} /> ({utc(entry.setAt)}){entry.incidentId ? ` · ${entry.incidentId}` : ""}
       {entry.reason ? ` · “${entry.reason}”` : ""}
       {entry.expiresAt ? ` · resumes automatically at ${utc(entry.expiresAt)}` : ""}
     </p>

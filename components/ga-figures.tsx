@@ -95,11 +95,13 @@ const pct = (digits: number) => (v: unknown) => (v === null || v === undefined ?
 /** Daily trends of the window, each against its target. */
 export function GaTrends({ daily, title }: { daily: GaDay[]; title: string }) {
   const data = daily.map((d) => ({ ...d, label: d.day.slice(5), completed: d.processed - d.failed }));
+  const none = (pick: (d: GaDay) => number | null) => daily.every((d) => !pick(d));
+  const noUploads = none((d) => d.processed) ? "No upload was processed in this window, so there is nothing to plot yet." : null;
   return (
     <section aria-label={title}>
       <h3 className="mb-2 font-semibold">{title}</h3>
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
-        <ChartCard height="h-52" title="Error rate per day (target < 1 %)">
+        <ChartCard height="h-52" title="Error rate per day (target < 1 %)" empty={noUploads}>
           <LineChart data={data}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="label" />
@@ -109,7 +111,7 @@ export function GaTrends({ daily, title }: { daily: GaDay[]; title: string }) {
             <Line dataKey="errorRate" name="error rate" stroke="#dc2626" connectNulls isAnimationActive={false} />
           </LineChart>
         </ChartCard>
-        <ChartCard height="h-52" title="p99 latency per day, minutes (target < 10)">
+        <ChartCard height="h-52" title="p99 latency per day, minutes (target < 10)" empty={noUploads}>
           <BarChart data={data}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="label" />
@@ -119,7 +121,15 @@ export function GaTrends({ daily, title }: { daily: GaDay[]; title: string }) {
             <Bar dataKey="p99Minutes" name="p99 (min)" fill="#6366f1" isAnimationActive={false} />
           </BarChart>
         </ChartCard>
-        <ChartCard height="h-52" title="Availability per day (target > 99.5 %)">
+        <ChartCard
+          height="h-52"
+          title="Availability per day (target > 99.5 %)"
+          empty={
+            daily.every((d) => d.availability === null)
+              ? "No readiness samples in this window yet: availability is measured once a minute by the monitor."
+              : null
+          }
+        >
           <LineChart data={data}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="label" />
@@ -129,7 +139,15 @@ export function GaTrends({ daily, title }: { daily: GaDay[]; title: string }) {
             <Line dataKey="availability" name="availability" stroke="#059669" connectNulls isAnimationActive={false} />
           </LineChart>
         </ChartCard>
-        <ChartCard height="h-52" title="Uploads processed, breaker trips and manual interventions per day">
+        <ChartCard
+          height="h-52"
+          title="Uploads processed, breaker trips and manual interventions per day"
+          empty={
+            noUploads && none((d) => d.breakerTrips) && none((d) => d.interventions)
+              ? "No uploads, breaker trips or manual interventions in this window."
+              : null
+          }
+        >
           <BarChart data={data}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="label" />

@@ -4,7 +4,7 @@ import { useState } from "react";
 import type { StagingOverview } from "@/lib/uploads/staging";
 import { ActionForm, type Permission } from "./action-form";
 import { useAction, useLive } from "./api";
-import { Empty, ErrorBox, Freshness, PageHeader, StatusBadge, Tile, timeAgo, useNow, utc } from "./ui";
+import { Empty, ErrorBox, Freshness, PageHeader, RelativeTime, StatusBadge, Tile, timeAgo, useNow, utc } from "./ui";
 
 type Preview = { uploads: { id: string; fileName: string; stagedRows: number; status: string; workspace: string }[]; rows: number };
 
@@ -148,8 +148,8 @@ export function StagingView({ initial, me, canRequest, canApprove }: { initial: 
               <li key={r.id} className="rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid={`cleanup-${r.id}`}>
                 <p>
                   <strong className="uppercase">{r.status}</strong> · {r.previewRows.toLocaleString("en-US")} rows of{" "}
-                  {r.preview.map((p) => p.fileName).join(", ")} · requested by {r.requestedBy} {timeAgo(r.requestedAt)} · {r.incidentId} · “{r.reason}”
-                  {r.decidedBy && ` · approved by ${r.decidedBy}, ${r.deletedRows} rows deleted`}
+                  {r.preview.map((p) => p.fileName).join(", ")} · requested by {r.requestedBy} <RelativeTime value={r.requestedAt} /> · {r.incidentId} · “
+                  {r.reason}”{r.decidedBy && ` · approved by ${r.decidedBy}, ${r.deletedRows} rows deleted`}
                 </p>
                 {r.status === "requested" && (
                   <div className="mt-2">

@@ -43,7 +43,8 @@ test.describe("viewer", () => {
     await page.goto(`/uploads/${id}`);
     const button = page.getByRole("button", { name: "Force-fail", exact: true });
     await expect(button).toBeDisabled();
-    await expect(page.getByText(/requires oncall/)).toBeVisible();
+    // The reason is the button's own description (Resume, beside it, is refused with its reason too).
+    await expect(button).toHaveAccessibleDescription(/requires oncall/);
     const response = await consolePost(page.request, `/api/console/uploads/${id}/force-fail`, {
       expectedStatus: "processing",
       reason: "x",
