@@ -116,7 +116,7 @@ export type UploadEventsRow = {
 /** A row of `staging_rows` (model StagingRow). */
 export type StagingRowsRow = {
   upload_id: string;
-  /** The UTC day the upload arrived on: the partition key (staging_day(uploads.created_at)). */
+  /** The UTC day the upload arrived on: the partition key (staging_day(uploads.created_at)); each partition defaults it to its day. */
   arrived_on: Date;
   line_no: number;
   date: Date;
@@ -127,7 +127,6 @@ export type StagingRowsRow = {
   clicks: string;
   conversions: string;
   currency: string;
-  created_at: Date;
 };
 
 /** A row of `upload_day_totals` (model UploadDayTotal). */

@@ -15,16 +15,16 @@ async function copy(client: pg.PoolClient, sql: string, body: string | Buffer): 
 
 /**
  * Writes a batch's valid rows into staging with COPY (never row-by-row inserts): the parser already
- * wrote them in COPY text format, keyed by the upload ID and its arrival day (the partition). Throws unless PostgreSQL stored exactly
+ * wrote them in COPY text format, keyed by the upload ID, into its arrival day's partition. Throws unless PostgreSQL stored exactly
  * the rows the parser counted, so the transaction carrying the counters rolls back with them. The
  * batch's bytes belong to the parser again afterwards.
  */
 export async function copyStagingRows(client: pg.PoolClient, batch: ParseBatch, day: string): Promise<void> {
   if (!batch.validRows) return;
-  // Straight into the day's partition (PostgreSQL still checks each row's day): routing every row
-  // through the partitioned parent cost PostgreSQL time on the hot path.
+  // Straight into the day's partition: routing every row through the partitioned parent cost
+  // PostgreSQL time on the hot path. arrived_on is left to the partition's default, its own day.
   const partition = stagingPartitionName(day);
-  const stored = await copy(client, `COPY ${partition} (upload_id, arrived_on, ${STAGING_COPY_COLUMNS.join(", ")}) FROM STDIN`, batch.staged);
+  const stored = await copy(client, `COPY ${partition} (upload_id, ${STAGING_COPY_COLUMNS.join(", ")}) FROM STDIN`, batch.staged);
   if (stored !== batch.validRows) throw new Error(`COPY stored ${stored} staging rows but the batch holds ${batch.validRows}`);
   recycleStaged(batch.staged); // the COPY has ended: the parser may write the next batches into it
 }

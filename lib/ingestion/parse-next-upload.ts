@@ -230,7 +230,7 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
     today: options.today ?? new Date().toISOString().slice(0, 10),
     batchSize: options.batchSize ?? BATCH_RECORDS,
     skipRecords: checkpoint,
-    stagingKey: `${upload.id}\t${day}`,
+    stagingKey: upload.id,
   })[Symbol.asyncIterator]();
   // Parse the next batch while the database takes the current ones: Node and PostgreSQL work in parallel.
   let next = batches.next();
@@ -238,12 +238,18 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
   let previous = Promise.resolve(true);
   let committed = checkpoint;
   let lost = false;
+  // The BRIN summary of the pages committed so far, built while the next batches are parsed and copied
+  // (one at a time) rather than all at once at the end, where nothing else would run beside it.
+  let summarizing: Promise<void> | null = null;
   const settleOldest = async () => {
     const { commit, records } = inFlight[0];
     const ok = await commit;
     inFlight.shift();
     if (ok) committed += records;
     else lost = true;
+    summarizing ??= summarizeStaging(pool, day)
+      .catch((error) => log.warn("ingestion.summarize_failed", { uploadId: upload.id, error: String(error) }))
+      .finally(() => (summarizing = null));
   };
   const done = (result: "lost_lease" | "yielded"): ParseOutcome => ({ uploadId: upload.id, result, records: committed - upload.parsed_records });
   try {
@@ -282,11 +288,12 @@ export async function parseUpload(pool: pg.Pool, store: FileStore, upload: Claim
     await releaseWithBackoff(pool, upload.id, workerId, upload.attempts);
     return { uploadId: upload.id, result: "retry", records: committed - upload.parsed_records, errorCode: "TEMPORARY" };
   } finally {
+    await summarizing;
     await next.catch(() => {});
     await batches.return?.(undefined).catch(() => {});
     input.destroy();
   }
-  await summarizeStaging(pool);
+  await summarizeStaging(pool); // what is left: the last batches, and any other worker's crashed run
   return finishParse(pool, upload, workerId, suspects);
 }
 

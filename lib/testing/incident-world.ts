@@ -70,11 +70,11 @@ export async function seedIncidentWorld(db: Queryable) {
   );
   await db.query(`SELECT staging_partition_ensure(staging_day(created_at)) FROM uploads WHERE id = $1`, [w.partial]);
   await db.query(
-    `INSERT INTO staging_rows (upload_id, arrived_on, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, created_at)
+    `INSERT INTO staging_rows (upload_id, arrived_on, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency)
      SELECT $1, (SELECT staging_day(created_at) FROM uploads WHERE id = $1), v.* FROM (VALUES
-      (2, current_date - 9, 'c-9', 'Promo', 10, 100, 1, 0, 'USD', now() - interval '8 days'),
-      (3, current_date - 8, 'c-9', 'Promo', 12, 120, 1, 0, 'USD', now() - interval '8 days'),
-      (4, current_date - 8, 'c-10', 'Promo 2', 5, 50, 1, 0, 'USD', now() - interval '8 days')) v`,
+      (2, current_date - 9, 'c-9', 'Promo', 10, 100, 1, 0, 'USD'),
+      (3, current_date - 8, 'c-9', 'Promo', 12, 120, 1, 0, 'USD'),
+      (4, current_date - 8, 'c-10', 'Promo 2', 5, 50, 1, 0, 'USD')) v`,
     [w.partial],
   );
   await db.query(

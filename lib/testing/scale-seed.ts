@@ -47,8 +47,8 @@ export async function seedScale(pool: pg.Pool, options: { uploads: number; stagi
     holders.rows.map((r) => r.id),
   ]);
   await pool.query(
-    `INSERT INTO staging_rows (upload_id, arrived_on, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, created_at)
-     SELECT h.id, staging_day(h.created_at), n, date '2024-01-01' + (n % 365), 'c' || (n / 365), 'Campaign ' || (n / 365), (n % 997) * 0.37, n % 100000, n % 1000, 0, 'USD', now()
+    `INSERT INTO staging_rows (upload_id, arrived_on, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency)
+     SELECT h.id, staging_day(h.created_at), n, date '2024-01-01' + (n % 365), 'c' || (n / 365), 'Campaign ' || (n / 365), (n % 997) * 0.37, n % 100000, n % 1000, 0, 'USD'
        FROM uploads h CROSS JOIN generate_series(2, $2::int + 1) n WHERE h.id = ANY($1::uuid[])
       ORDER BY h.created_at, h.id, n`,
     [holders.rows.map((r) => r.id), perUpload],

@@ -89,6 +89,26 @@ describe("staging layout", () => {
       [created.body.id],
     );
     expect(rows[0]).toEqual({ rows: want.validRows, lines: want.validRows, valid: want.validRows });
+    // The worker left every page range it wrote summarized: nothing is left for a read of another upload to scan.
+    const { rows: left } = await pool().query(
+      `SELECT sum(brin_summarize_new_values(i.inhrelid))::int AS ranges FROM pg_inherits i WHERE i.inhparent = 'staging_rows_upload_id_idx'::regclass`,
+    );
+    expect(left[0].ranges).toBe(0);
+  });
+
+  it("each partition defaults arrived_on to its own day, so the parser's COPY leaves the column out", async () => {
+    await pool().query(`SELECT staging_partition_ensure('2031-05-06')`);
+    const { rows } = await pool().query(
+      `INSERT INTO staging_rows_p20310506 (upload_id, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency)
+       VALUES (gen_random_uuid(), 2, '2031-05-05', 'c', 'C', 1, 1, 1, 0, 'USD') RETURNING to_char(arrived_on, 'YYYY-MM-DD') AS day`,
+    );
+    expect(rows[0].day).toBe("2031-05-06");
+    await expect(
+      pool().query(
+        `INSERT INTO staging_rows_p20310506 (upload_id, arrived_on, line_no, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency)
+         VALUES (gen_random_uuid(), '2031-05-07', 2, '2031-05-05', 'c', 'C', 1, 1, 1, 0, 'USD')`,
+      ),
+    ).rejects.toThrow(/partition constraint/);
   });
 
   describe("cleanup", () => {

@@ -78,9 +78,15 @@ export async function ensureStagingPartition(db: Queryable, day: string): Promis
  * Summarizes the BRIN ranges written since the last summary, in every partition: until then a range
  * matches every upload, so a read of one upload would also read the rows being staged at the end of
  * each partition. Costs the unsummarized pages only (the upload just staged, and any in progress).
+ * `day`: only that day's partition. Safe while rows are being copied into it (BRIN summarizes
+ * concurrently with inserts), and locks out only another summary or vacuum of that partition.
  */
-export async function summarizeStaging(db: Queryable): Promise<void> {
-  await db.query(`SELECT brin_summarize_new_values(inhrelid) FROM pg_inherits WHERE inhparent = 'staging_rows_upload_id_idx'::regclass`);
+export async function summarizeStaging(db: Queryable, day?: string): Promise<void> {
+  await db.query(
+    `SELECT brin_summarize_new_values(i.inhrelid) FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid
+      WHERE i.inhparent = 'staging_rows_upload_id_idx'::regclass AND ($1::text IS NULL OR x.indrelid = to_regclass($1::text))`,
+    [day === undefined ? null : stagingPartitionName(day)],
+  );
 }
 
 export type StagingPartition = { day: string; rows: number; bytes: number };
