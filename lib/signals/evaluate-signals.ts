@@ -307,15 +307,24 @@ const spendDelta: Evaluator = async ({ pool, now, config }) => {
     uploads: string[];
   }>(
     `WITH recent AS (
-       SELECT id FROM uploads
+       SELECT id, workspace_id, platform, first_date, last_date FROM uploads
         WHERE status IN ('completed', 'partial') AND completed_at > $1::timestamptz - $2::float8 * interval '1 hour' AND completed_at <= $1::timestamptz),
-     days AS (SELECT DISTINCT m.workspace_id, m.platform, m.date FROM metrics m WHERE m.upload_id IN (SELECT id FROM recent)),
+     -- The days the recent uploads span and the day before each span, from their own first and last
+     -- dates rather than by looking up every row they wrote in metrics (an upload without them, e.g. one
+     -- written by hand, is looked up); then each day's total, read once, and whether a recent upload wrote it.
+     days AS (
+       SELECT r.workspace_id, r.platform, d::date AS date FROM recent r, generate_series(r.first_date - 1, r.last_date, interval '1 day') d
+       UNION
+       SELECT m.workspace_id, m.platform, m.date + k FROM metrics m, (VALUES (-1), (0)) v(k) WHERE m.upload_id IN (SELECT id FROM recent WHERE first_date IS NULL)),
+     daily AS (
+       SELECT d.workspace_id, d.platform, d.date, sum(m.spend) AS total, bool_or(m.upload_id IN (SELECT id FROM recent)) AS written,
+              array_agg(DISTINCT m.upload_id::text) AS uploads
+         FROM days d JOIN metrics m ON m.workspace_id = d.workspace_id AND m.platform = d.platform AND m.date = d.date
+        GROUP BY d.workspace_id, d.platform, d.date),
      totals AS (
-       SELECT d.workspace_id, d.platform, d.date,
-              (SELECT sum(spend) FROM metrics x WHERE x.workspace_id = d.workspace_id AND x.platform = d.platform AND x.date = d.date) AS current,
-              (SELECT sum(spend) FROM metrics x WHERE x.workspace_id = d.workspace_id AND x.platform = d.platform AND x.date = d.date - 1) AS previous,
-              (SELECT array_agg(DISTINCT upload_id::text) FROM metrics x WHERE x.workspace_id = d.workspace_id AND x.platform = d.platform AND x.date = d.date) AS uploads
-         FROM days d)
+       SELECT d.workspace_id, d.platform, d.date, d.total AS current, p.total AS previous, d.uploads
+         FROM daily d JOIN daily p ON p.workspace_id = d.workspace_id AND p.platform = d.platform AND p.date = d.date - 1
+        WHERE d.written)
      SELECT t.workspace_id, w.slug, t.platform::text AS platform, to_char(t.date, 'YYYY-MM-DD') AS date, t.previous, t.current, t.uploads
        FROM totals t JOIN workspaces w ON w.id = t.workspace_id
       WHERE t.previous > 0 AND abs(t.current - t.previous) / t.previous > $3

@@ -234,26 +234,32 @@ describe("partial promotion (D10-02)", () => {
 });
 
 describe("day-over-day spend delta (D10-01)", () => {
-  it("opens when a recent upload moved a day's spend more than ±30 % and resolves when the data is corrected", async () => {
-    const t = new Date();
-    const before = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -3 * 24 * 60) });
-    const recent = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -30) });
-    await insertMetric({ workspaceId: ws.id, date: "2030-01-01", spend: 100, uploadId: before.id });
-    await insertMetric({ workspaceId: ws.id, date: "2030-01-02", spend: 200, uploadId: recent.id });
-    await monitor(t);
-    const alert = await expectOpen(`spend_delta:${ws.id}:meta`, {
-      scenario: "D10-01",
-      ownerRole: "ingestion_owner",
-      severity: "warning",
-      runbook: "d10-01-metric-delta",
-    });
-    expect(alert.value).toBeCloseTo(1);
-    expect((alert.data as { uploads: string[] }).uploads).toEqual([recent.id]);
+  // The parser records an upload's first and last date, and the signal reads the days of that span;
+  // an upload without them is found by its rows.
+  it.each([{ span: true }, { span: false }])(
+    "opens when a recent upload moved a day's spend more than ±30 % and resolves when the data is corrected (span recorded: $span)",
+    async ({ span }) => {
+      const t = new Date();
+      const before = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -3 * 24 * 60) });
+      const recent = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -30) });
+      if (span) await pool().query(`UPDATE uploads SET first_date = '2030-01-02', last_date = '2030-01-02' WHERE id = $1`, [recent.id]);
+      await insertMetric({ workspaceId: ws.id, date: "2030-01-01", spend: 100, uploadId: before.id });
+      await insertMetric({ workspaceId: ws.id, date: "2030-01-02", spend: 200, uploadId: recent.id });
+      await monitor(t);
+      const alert = await expectOpen(`spend_delta:${ws.id}:meta`, {
+        scenario: "D10-01",
+        ownerRole: "ingestion_owner",
+        severity: "warning",
+        runbook: "d10-01-metric-delta",
+      });
+      expect(alert.value).toBeCloseTo(1);
+      expect((alert.data as { uploads: string[] }).uploads).toEqual([recent.id]);
 
-    await insertMetric({ workspaceId: ws.id, date: "2030-01-02", spend: 110, uploadId: recent.id });
-    await monitor(t);
-    await expectResolved(`spend_delta:${ws.id}:meta`);
-  });
+      await insertMetric({ workspaceId: ws.id, date: "2030-01-02", spend: 110, uploadId: recent.id });
+      await monitor(t);
+      await expectResolved(`spend_delta:${ws.id}:meta`);
+    },
+  );
 });
 
 describe("data freshness per workspace × platform (WT-06)", () => {
