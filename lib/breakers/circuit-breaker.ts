@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { CircuitBreakersRow } from "@/lib/db/rows";
 import { withTransaction } from "@/lib/db/sql";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -10,24 +11,11 @@ import {
   type Admission,
   type BreakerConfig,
   type BreakerSnapshot,
-  type BreakerState,
   type BreakerTransition,
   type Step,
 } from "./breaker-state";
 
-type Row = {
-  name: string;
-  state: BreakerState;
-  failure_count: number;
-  window_started_at: Date | null;
-  last_error: string | null;
-  last_failure_at: Date | null;
-  opened_at: Date | null;
-  next_attempt_at: Date | null;
-  probe_started_at: Date | null;
-  updated_at: Date;
-  version: number;
-};
+type Row = CircuitBreakersRow;
 
 export function snapshotFromRow(row: Row): BreakerSnapshot {
   return {
