@@ -136,6 +136,14 @@ export type UploadDayTotalsRow = {
   spend: string;
 };
 
+/** A row of `promotion_day_totals` (model PromotionDayTotal). */
+export type PromotionDayTotalsRow = {
+  upload_id: string;
+  date: Date;
+  total: string;
+  written: boolean;
+};
+
 /** A row of `row_issues` (model RowIssue). */
 export type RowIssuesRow = {
   upload_id: string;

@@ -75,5 +75,31 @@ describe("the D10-01 day totals", () => {
       { date: "2024-01-03", previous: 100.5, current: 201, change: 1 },
       { date: "2024-01-05", previous: 180.9, current: 20, change: 20 / 180.9 - 1 },
     ]);
+    // The day totals it saw are kept for the monitor: its span, and the day before from production.
+    expect(await recorded(uploads[0].uploadId)).toEqual([
+      { date: "2024-01-02", total: "100.500000", written: false },
+      { date: "2024-01-03", total: "201.000000", written: true },
+      { date: "2024-01-04", total: "180.900000", written: true },
+      { date: "2024-01-05", total: "20.000000", written: true },
+    ]);
+
+    // A correction overlapping production: only the day it changed counts as written, with the day's whole total.
+    await postUpload(api.url, key, Buffer.from([header, "2024-01-03,1,A,100.00,10,1", "2024-01-04,1,A,180.90,10,1"].join("\n")));
+    await runParseWorker(pool(), fileStore(), { today: "2030-01-01" });
+    const corrected = await runPromoteWorker(pool());
+    expect(corrected.uploads[0].deltas).toEqual([]);
+    expect(await recorded(corrected.uploads[0].uploadId)).toEqual([
+      { date: "2024-01-02", total: "100.500000", written: false },
+      { date: "2024-01-03", total: "100.000000", written: true },
+      { date: "2024-01-04", total: "180.900000", written: false },
+    ]);
   });
 });
+
+async function recorded(uploadId: string) {
+  const { rows } = await pool().query(
+    `SELECT to_char(date, 'YYYY-MM-DD') AS date, total::text, written FROM promotion_day_totals WHERE upload_id = $1 ORDER BY date`,
+    [uploadId],
+  );
+  return rows;
+}

@@ -56,10 +56,17 @@ async function writeMetrics(client: pg.PoolClient, upload: ClaimedUpload): Promi
   return { written: (await client.query(overlap ? PROMOTE_SQL : INSERT_SQL, params)).rowCount ?? 0, overlap };
 }
 
-/** Days whose total moved more than ±30 % against the day before, of `daily` (date, total, written by this upload). */
+/**
+ * Records `daily` (date, total, written by this upload) as the promotion's day totals, and answers
+ * the days whose total moved more than ±30 % against the day before.
+ */
 const DELTAS_OF = (daily: string) => `
   WITH daily AS (${daily}),
-  compared AS (SELECT d.date, d.total AS current, p.total AS previous FROM daily d JOIN daily p ON p.date = d.date - 1 WHERE d.written)
+  recorded AS (
+    INSERT INTO promotion_day_totals AS t (upload_id, date, total, written) SELECT $1, date, total, written FROM daily
+    ON CONFLICT (upload_id, date) DO UPDATE SET total = EXCLUDED.total, written = EXCLUDED.written
+    RETURNING date, total, written),
+  compared AS (SELECT d.date, d.total AS current, p.total AS previous FROM recorded d JOIN recorded p ON p.date = d.date - 1 WHERE d.written)
   SELECT to_char(date, 'YYYY-MM-DD') AS date, previous, current FROM compared
    WHERE previous > 0 AND abs(current - previous) / previous > 0.3
    ORDER BY date LIMIT 100`;
@@ -69,7 +76,8 @@ const DELTAS_OF = (daily: string) => `
  * held no metric (a first upload, a backfill), each day's total is the upload's own, which the parser
  * summed while staging: only the day before the upload's span is read from metrics. Otherwise one scan
  * of the workspace's metrics over the span and the day before; a day whose rows the upload left as
- * they were (identical data) is not its change, so not listed. Staging is not read at all.
+ * they were (identical data) is not its change, so not listed. Staging is not read at all. The day
+ * totals are kept (promotion_day_totals), so that the monitor need not read them again.
  */
 async function spendDeltas(client: pg.PoolClient, upload: ClaimedUpload, overlap: boolean): Promise<DeltaSignal[]> {
   const daily = overlap

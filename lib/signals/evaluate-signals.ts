@@ -307,15 +307,27 @@ const spendDelta: Evaluator = async ({ pool, now, config }) => {
     uploads: string[];
   }>(
     `WITH recent AS (
-       SELECT id, workspace_id, platform, first_date, last_date FROM uploads
-        WHERE status IN ('completed', 'partial') AND completed_at > $1::timestamptz - $2::float8 * interval '1 hour' AND completed_at <= $1::timestamptz),
-     -- The days the recent uploads span and the day before each span, from their own first and last
-     -- dates rather than by looking up every row they wrote in metrics (an upload without them, e.g. one
-     -- written by hand, is looked up); then each day's total, read once, and whether a recent upload wrote it.
+       SELECT u.id, u.workspace_id, u.platform, u.first_date, u.last_date, EXISTS (SELECT 1 FROM promotion_day_totals t WHERE t.upload_id = u.id) AS recorded
+         FROM uploads u
+        WHERE u.status IN ('completed', 'partial') AND u.completed_at > $1::timestamptz - $2::float8 * interval '1 hour' AND u.completed_at <= $1::timestamptz),
+     -- The days a recent promotion moved beyond the threshold, by the day totals it recorded, compared here
+     -- at this threshold: only those days (and the day before each) are read again from metrics, to
+     -- see whether they still are. An upload whose promotion recorded nothing (promoted before the record
+     -- existed, or written by hand) has every day of its span read, or, without a span, its rows looked up.
+     moved AS (
+       SELECT r.workspace_id, r.platform, d.date FROM recent r
+         JOIN promotion_day_totals d ON d.upload_id = r.id AND d.written
+         JOIN promotion_day_totals p ON p.upload_id = r.id AND p.date = d.date - 1
+        WHERE p.total > 0 AND abs(d.total - p.total) / p.total > $3),
      days AS (
-       SELECT r.workspace_id, r.platform, d::date AS date FROM recent r, generate_series(r.first_date - 1, r.last_date, interval '1 day') d
+       SELECT workspace_id, platform, date FROM moved
        UNION
-       SELECT m.workspace_id, m.platform, m.date + k FROM metrics m, (VALUES (-1), (0)) v(k) WHERE m.upload_id IN (SELECT id FROM recent WHERE first_date IS NULL)),
+       SELECT workspace_id, platform, date - 1 FROM moved
+       UNION
+       SELECT r.workspace_id, r.platform, d::date FROM recent r, generate_series(r.first_date - 1, r.last_date, interval '1 day') d WHERE NOT r.recorded
+       UNION
+       SELECT m.workspace_id, m.platform, m.date + k FROM metrics m, (VALUES (-1), (0)) v(k)
+        WHERE m.upload_id IN (SELECT id FROM recent WHERE NOT recorded AND first_date IS NULL)),
      daily AS (
        SELECT d.workspace_id, d.platform, d.date, sum(m.spend) AS total, bool_or(m.upload_id IN (SELECT id FROM recent)) AS written,
               array_agg(DISTINCT m.upload_id::text) AS uploads

@@ -234,15 +234,21 @@ describe("partial promotion (D10-02)", () => {
 });
 
 describe("day-over-day spend delta (D10-01)", () => {
-  // The parser records an upload's first and last date, and the signal reads the days of that span;
-  // an upload without them is found by its rows.
-  it.each([{ span: true }, { span: false }])(
-    "opens when a recent upload moved a day's spend more than ±30 % and resolves when the data is corrected (span recorded: $span)",
-    async ({ span }) => {
+  // The promotion records the day totals it saw, and the signal re-reads only the days that moved; an
+  // upload without that record has the days of its span read (the parser records its first and last
+  // date), or, without a span either, its rows looked up.
+  it.each(["recorded", "span", "rows"] as const)(
+    "opens when a recent upload moved a day's spend more than ±30 % and resolves when the data is corrected (%s)",
+    async (found) => {
       const t = new Date();
       const before = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -3 * 24 * 60) });
       const recent = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -30) });
-      if (span) await pool().query(`UPDATE uploads SET first_date = '2030-01-02', last_date = '2030-01-02' WHERE id = $1`, [recent.id]);
+      if (found !== "rows") await pool().query(`UPDATE uploads SET first_date = '2030-01-02', last_date = '2030-01-02' WHERE id = $1`, [recent.id]);
+      if (found === "recorded")
+        await recordDayTotals(recent.id, [
+          ["2030-01-01", 100, false],
+          ["2030-01-02", 200, true],
+        ]);
       await insertMetric({ workspaceId: ws.id, date: "2030-01-01", spend: 100, uploadId: before.id });
       await insertMetric({ workspaceId: ws.id, date: "2030-01-02", spend: 200, uploadId: recent.id });
       await monitor(t);
@@ -260,7 +266,38 @@ describe("day-over-day spend delta (D10-01)", () => {
       await expectResolved(`spend_delta:${ws.id}:meta`);
     },
   );
+
+  it("compares the recorded totals at its own threshold, and does not read again a day the promotion saw as steady", async () => {
+    const t = new Date();
+    const before = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -3 * 24 * 60) });
+    const recent = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -30) });
+    await pool().query(`UPDATE uploads SET first_date = '2030-01-02', last_date = '2030-01-03' WHERE id = $1`, [recent.id]);
+    // The promotion saw 01-02 +20 % and 01-03 steady; production now says 01-03 doubled (written by hand), which is not re-read.
+    await recordDayTotals(recent.id, [
+      ["2030-01-01", 100, false],
+      ["2030-01-02", 120, true],
+      ["2030-01-03", 120, true],
+    ]);
+    await insertMetric({ workspaceId: ws.id, date: "2030-01-01", spend: 100, uploadId: before.id });
+    await insertMetric({ workspaceId: ws.id, date: "2030-01-02", spend: 120, uploadId: recent.id });
+    await insertMetric({ workspaceId: ws.id, date: "2030-01-03", spend: 240, uploadId: recent.id });
+    await monitor(t);
+    expect(await alerts(`spend_delta:${ws.id}:meta`)).toEqual([]);
+    // At a 10 % threshold the +20 % of 01-02 counts.
+    await monitor(t, { spendDelta: { threshold: 0.1 } });
+    const alert = await expectOpen(`spend_delta:${ws.id}:meta`, { scenario: "D10-01", ownerRole: "ingestion_owner" });
+    expect(alert.title).toMatch(/2030-01-02/);
+  });
 });
+
+async function recordDayTotals(uploadId: string, days: [string, number, boolean][]) {
+  await pool().query(`INSERT INTO promotion_day_totals (upload_id, date, total, written) SELECT $1, * FROM unnest($2::date[], $3::numeric[], $4::boolean[])`, [
+    uploadId,
+    days.map((d) => d[0]),
+    days.map((d) => d[1]),
+    days.map((d) => d[2]),
+  ]);
+}
 
 describe("data freshness per workspace × platform (WT-06)", () => {
   const monday = new Date("2030-01-07T10:00:00Z");
