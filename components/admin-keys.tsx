@@ -3,7 +3,7 @@
 import type { ApiKeysView } from "@/lib/auth/api-keys";
 import { AccessStatus, AdminReasonForm } from "./admin-reason-form";
 import { useLive } from "./api";
-import { Empty, ErrorBox, Freshness, RelativeTime, utc } from "./ui";
+import { ColumnHeads, Empty, ErrorBox, Freshness, RelativeTime, utc } from "./ui";
 
 /** Workspace API keys, per workspace: prefix, name, created, last used, revoked; revoke per row. */
 export function AdminKeys({ initial, workspace }: { initial: ApiKeysView; workspace: string | null }) {
@@ -53,28 +53,7 @@ export function AdminKeys({ initial, workspace }: { initial: ApiKeysView; worksp
             <div className="overflow-x-auto">
               <table className="w-full text-left text-sm">
                 <caption className="sr-only">API keys of {w.slug}</caption>
-                <thead className="border-b border-slate-300 text-slate-600">
-                  <tr>
-                    <th scope="col" className="py-2 pr-3">
-                      Prefix
-                    </th>
-                    <th scope="col" className="py-2 pr-3">
-                      Name
-                    </th>
-                    <th scope="col" className="py-2 pr-3">
-                      Created
-                    </th>
-                    <th scope="col" className="py-2 pr-3">
-                      Last used
-                    </th>
-                    <th scope="col" className="py-2 pr-3">
-                      Status
-                    </th>
-                    <th scope="col" className="py-2">
-                      Actions
-                    </th>
-                  </tr>
-                </thead>
+                <ColumnHeads columns={["Prefix", "Name", "Created", "Last used", "Status", "Actions"]} />
                 <tbody>
                   {keys.map((k) => (
                     <tr

@@ -3,7 +3,7 @@
 import type { UserSummary } from "@/lib/auth/users";
 import { AccessStatus, AdminReasonForm } from "./admin-reason-form";
 import { useLive } from "./api";
-import { Empty, ErrorBox, Freshness, RelativeTime, utc } from "./ui";
+import { ColumnHeads, Empty, ErrorBox, Freshness, RelativeTime, utc } from "./ui";
 
 /** Users with roles, disabled state and last sign-in; disable / enable / sign out everywhere per row. */
 export function AdminUsers({ initial, currentUserId }: { initial: UserSummary[]; currentUserId: string }) {
@@ -28,25 +28,7 @@ export function AdminUsers({ initial, currentUserId }: { initial: UserSummary[];
         <div className="mt-3 overflow-x-auto">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Users</caption>
-            <thead className="border-b border-slate-300 text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pr-3">
-                  User
-                </th>
-                <th scope="col" className="py-2 pr-3">
-                  Roles
-                </th>
-                <th scope="col" className="py-2 pr-3">
-                  Last sign-in
-                </th>
-                <th scope="col" className="py-2 pr-3">
-                  Status
-                </th>
-                <th scope="col" className="py-2">
-                  Actions
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={["User", "Roles", "Last sign-in", "Status", "Actions"]} />
             <tbody>
               {users.map((u) => {
                 const self = u.id === currentUserId;

@@ -155,6 +155,21 @@ export function Empty({ children }: { children: React.ReactNode }) {
   return <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-sm text-slate-600">{children}</p>;
 }
 
+/** A table's column headings, the last without the gap the others keep to their right. */
+export function ColumnHeads({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead className="border-b border-slate-300 text-slate-600">
+      <tr>
+        {columns.map((c, i) => (
+          <th key={c} scope="col" className={i < columns.length - 1 ? "py-2 pr-3" : "py-2"}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** A filter drop-down whose empty choice means "any". */
 export function FilterSelect({ name, label, value, options }: { name: string; label: string; value?: string | null; options: readonly string[] }) {
   return (
