@@ -326,17 +326,19 @@ const spendDelta: Evaluator = async ({ pool, now, config }) => {
        UNION
        SELECT r.workspace_id, r.platform, d::date FROM recent r, generate_series(r.first_date - 1, r.last_date, interval '1 day') d WHERE NOT r.recorded
        UNION
-       SELECT m.workspace_id, m.platform, m.date + k FROM metrics m, (VALUES (-1), (0)) v(k)
-        WHERE m.upload_id IN (SELECT id FROM recent WHERE NOT recorded AND first_date IS NULL)),
+       SELECT m.workspace_id, m.platform, m.date + k FROM recent r JOIN metrics m ON m.upload_id = r.id, (VALUES (-1), (0)) v(k)
+        WHERE NOT r.recorded AND r.first_date IS NULL),
      daily AS (
        SELECT d.workspace_id, d.platform, d.date, sum(m.spend) AS total, bool_or(m.upload_id IN (SELECT id FROM recent)) AS written,
               array_agg(DISTINCT m.upload_id::text) AS uploads
          FROM days d JOIN metrics m ON m.workspace_id = d.workspace_id AND m.platform = d.platform AND m.date = d.date
         GROUP BY d.workspace_id, d.platform, d.date),
+     -- Each day beside the one before it (when that day is among them), in date order rather than by a self-join.
+     paired AS (
+       SELECT d.*, lag(d.total) OVER w AS previous, lag(d.date) OVER w AS previous_date FROM daily d
+       WINDOW w AS (PARTITION BY d.workspace_id, d.platform ORDER BY d.date)),
      totals AS (
-       SELECT d.workspace_id, d.platform, d.date, d.total AS current, p.total AS previous, d.uploads
-         FROM daily d JOIN daily p ON p.workspace_id = d.workspace_id AND p.platform = d.platform AND p.date = d.date - 1
-        WHERE d.written)
+       SELECT workspace_id, platform, date, total AS current, previous, uploads FROM paired WHERE written AND previous_date = date - 1)
      SELECT t.workspace_id, w.slug, t.platform::text AS platform, to_char(t.date, 'YYYY-MM-DD') AS date, t.previous, t.current, t.uploads
        FROM totals t JOIN workspaces w ON w.id = t.workspace_id
       WHERE t.previous > 0 AND abs(t.current - t.previous) / t.previous > $3
