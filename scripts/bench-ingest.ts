@@ -102,12 +102,22 @@ async function main() {
   const nodeCpu = (step: string) => processCpuSeconds(step === "f" ? serverPid : process.pid);
   const pgCpu = () => postgresCpuSeconds(postmasterPid);
   /** Starts counting a step's CPU; the returned function stops and records it. */
-  const cpuOf = (step: string) => {
+  // WAL written and checkpoints begun during a step: a checkpoint that begins mid-step makes the next
+  // change (or hint bit, with data checksums) to every page written before it log a full page image.
+  const walState = async () =>
+    (await db.query<{ lsn: string; checkpoints: string }>(`SELECT pg_current_wal_lsn()::text AS lsn, (SELECT num_timed + num_requested FROM pg_stat_checkpointer) AS checkpoints`)).rows[0];
+  const wal: Record<string, { mb: number[]; checkpoints: number[] }> = {};
+  const cpuOf = async (step: string) => {
     const node0 = nodeCpu(step);
     const pg0 = pgCpu();
-    return () => {
+    const wal0 = await walState();
+    return async () => {
       (cpu[step] ??= { node: [], pg: [] }).node.push(nodeCpu(step) - node0);
       cpu[step].pg.push(pgCpu() - pg0);
+      const wal1 = await walState();
+      const bytes = await db.query<{ bytes: string }>(`SELECT pg_wal_lsn_diff($1, $2) AS bytes`, [wal1.lsn, wal0.lsn]);
+      (wal[step] ??= { mb: [], checkpoints: [] }).mb.push(Number(bytes.rows[0].bytes) / 1e6);
+      wal[step].checkpoints.push(Number(wal1.checkpoints) - Number(wal0.checkpoints));
     };
   };
   let rewritten = -1;
@@ -118,11 +128,11 @@ async function main() {
     const client = await db.connect();
     const { from } = await import("pg-copy-streams");
     await quiesce();
-    let counted = cpuOf("a");
+    let counted = await cpuOf("a");
     let t = performance.now();
     await pipeline(createReadStream(file, { start: 3 }), client.query(from(`COPY bench_raw FROM STDIN WITH (FORMAT csv, HEADER true)`)));
     results.a.push(performance.now() - t);
-    counted();
+    await counted();
     await db.query(`DROP TABLE bench_raw`);
 
     // (a′) the parse ceiling at staging's durability: logged, no index, the staging column types.
@@ -138,11 +148,11 @@ async function main() {
     const names = header.replace(/^\uFEFF/, "").split(",");
     await db.query(`DROP TABLE IF EXISTS bench_typed; CREATE TABLE bench_typed (${names.map((n, i) => `c${i} ${typed[n] ?? "text"}`).join(", ")})`);
     await quiesce();
-    counted = cpuOf("a′");
+    counted = await cpuOf("a′");
     t = performance.now();
     await pipeline(createReadStream(file, { start: 3 }), client.query(from(`COPY bench_typed FROM STDIN WITH (FORMAT csv, HEADER true)`)));
     results["a′"].push(performance.now() - t);
-    counted();
+    await counted();
     client.release();
     await db.query(`DROP TABLE bench_typed`);
 
@@ -158,19 +168,19 @@ async function main() {
     const uploadId = up.rows[0].id as string;
     await quiesce();
     sampling = true;
-    counted = cpuOf("b");
+    counted = await cpuOf("b");
     t = performance.now();
     const claimed = (await claimUpload(db, { worker: "parse", workerId: "bench", ready: "pending", inFlight: "processing" }))!;
     const parsed = await parseUpload(db, fileStore(), claimed, "bench", { today: "2099-01-01" });
     results.b.push(performance.now() - t);
-    counted();
+    await counted();
     sampling = false;
     if (parsed.result !== "staged") throw new Error(`parse ended ${parsed.result} ${parsed.errorCode ?? ""}`);
 
     // (c) the promotion ceiling: plain INSERT … SELECT into an empty production-shaped table.
     await db.query(`DROP TABLE IF EXISTS bench_metrics; CREATE TABLE bench_metrics (LIKE metrics INCLUDING ALL)`);
     await quiesce();
-    counted = cpuOf("c");
+    counted = await cpuOf("c");
     t = performance.now();
     await withStagingPlans(
       `INSERT INTO bench_metrics (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
@@ -178,17 +188,17 @@ async function main() {
       [uploadId, ws.id, stagingDay(claimed.created_at)],
     );
     results.c.push(performance.now() - t);
-    counted();
+    await counted();
     await db.query(`DROP TABLE bench_metrics`);
 
     // (d) our promotion.
     await quiesce();
-    counted = cpuOf("d");
+    counted = await cpuOf("d");
     t = performance.now();
     const staged = (await claimUpload(db, { worker: "promote", workerId: "bench", ready: "staged", inFlight: "promoting" }))!;
     const promoted = await promoteUpload(db, staged, "bench");
     results.d.push(performance.now() - t);
-    counted();
+    await counted();
     if (promoted.result !== "completed") throw new Error(`promotion ended ${promoted.result}`);
 
     // An upload staged like the one just promoted (same keys, same arrival day), with `spendDelta` added to every spend.
@@ -213,12 +223,12 @@ async function main() {
     };
     const promoteStaged = async (step: string) => {
       await quiesce();
-      counted = cpuOf(step);
+      counted = await cpuOf(step);
       t = performance.now();
       const next = (await claimUpload(db, { worker: "promote", workerId: "bench", ready: "staged", inFlight: "promoting" }))!;
       const outcome = await promoteUpload(db, next, "bench");
       results[step].push(performance.now() - t);
-      counted();
+      await counted();
       if (outcome.result !== "completed") throw new Error(`promotion (${step}) ended ${outcome.result}`);
       return outcome;
     };
@@ -229,7 +239,7 @@ async function main() {
     await db.query(`INSERT INTO bench_metrics SELECT * FROM metrics WHERE workspace_id = $1`, [ws.id]);
     await db.query(`ANALYZE bench_metrics`);
     await quiesce();
-    counted = cpuOf("c′");
+    counted = await cpuOf("c′");
     t = performance.now();
     const upserted = await withStagingPlans(
       `INSERT INTO bench_metrics AS m (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id, updated_at)
@@ -240,7 +250,7 @@ async function main() {
       [changed, ws.id, stagingDay(claimed.created_at)],
     );
     results["c′"].push(performance.now() - t);
-    counted();
+    await counted();
     await db.query(`DROP TABLE bench_metrics`);
     if (upserted.rowCount !== ROWS) throw new Error(`(c′) upserted ${upserted.rowCount} rows`);
 
@@ -259,7 +269,7 @@ async function main() {
     const server = await startServer();
     serverPid = server.pid;
     await quiesce();
-    counted = cpuOf("f");
+    counted = await cpuOf("f");
     t = performance.now();
     const response = await postFile(`${server.url}/api/v1/uploads`, apiKey, { workspace_id: httpSlug, platform: "meta" }, file);
     const body = JSON.parse(response.body);
@@ -272,7 +282,7 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     results.f.push(performance.now() - t);
-    counted();
+    await counted();
     workerPeak = Math.max(workerPeak, server.peakRss());
     server.stop();
     const events = await db.query<{ to_status: string; ms: number }>(
@@ -326,7 +336,10 @@ async function main() {
   if (postmasterPid) {
     const secs = (xs: number[]) => med(xs).toFixed(2);
     console.log(`\nCPU seconds per step (medians; this machine has 2 cores, and both are busy while Node and PostgreSQL work at once):`);
-    for (const [step, c] of Object.entries(cpu)) console.log(`(${step}) node ${secs(c.node).padStart(6)} s   postgres ${secs(c.pg).padStart(6)} s`);
+    for (const [step, c] of Object.entries(cpu))
+      console.log(
+        `(${step}) node ${secs(c.node).padStart(6)} s   postgres ${secs(c.pg).padStart(6)} s   WAL ${med(wal[step].mb).toFixed(0).padStart(5)} MB   checkpoints begun ${wal[step].checkpoints.join(", ")}`,
+      );
   }
 
   await closeDb();

@@ -17,7 +17,7 @@ export type ParseOutcome = { uploadId: string; result: "staged" | "failed" | "yi
 /** `signal`: once aborted (the process is shutting down), the worker checkpoints at the next batch, releases its lease and claims nothing more. */
 export type ParseOptions = { batchSize?: number; budgetMs?: number; today?: string; signal?: AbortSignal };
 
-/** Records per committed batch: about 2.5 MB of COPY text; larger batches gained nothing measurable. */
+/** Records per committed batch: about 2 MB of COPY data; larger batches gained nothing measurable. */
 const BATCH_RECORDS = 20_000;
 
 /** Batches being committed at once: the next batch's COPY runs while the previous one commits. */

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { pool, prisma, resetDatabase, createWorkspace, countStagingRows } from "@/lib/testing/db";
 import { apiKeyFor, drainPipeline, fixture, generated, postUpload, serveApiForTests } from "@/lib/testing/pipeline";
 import { expectedCounts } from "@/lib/testing/generate-file";
-import { decodeStagedRows } from "./parse/copy-text";
+import { decodeStagedRows } from "./parse/copy-binary";
 import { parseFile, type Platform } from "./parse/parse-file";
 import { claimUpload } from "./claim-upload";
 import { parseUpload, runParseWorker } from "./parse-next-upload";

@@ -15,7 +15,7 @@ import {
   type RowIssue,
   type StagedRow,
 } from "./parse-file";
-import { decodeStagedRows } from "./copy-text";
+import { decodeStagedRows } from "./copy-binary";
 
 const FIXTURES = path.resolve("lib/testing/fixtures");
 const TODAY = "2024-03-05";

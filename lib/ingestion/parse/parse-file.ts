@@ -14,7 +14,7 @@
  */
 
 import { describeField, matchHeader, PLATFORMS, REQUIRED_FIELDS, type HeaderMatch, type Platform } from "./aliases";
-import { CopyTextWriter } from "./copy-text";
+import { CopyBinaryWriter, uuidBytes } from "./copy-binary";
 import { KeyFilter, type StagingKey } from "./key-filter";
 import { CsvScanner, NEED_MORE, RecordSkipper, utf8String } from "./csv-scanner";
 import {
@@ -40,7 +40,7 @@ import {
 } from "./values";
 
 export type { Platform } from "./aliases";
-export type { StagedRow } from "./copy-text";
+export type { StagedRow } from "./copy-binary";
 
 export type RowIssue = {
   lineNo: number;
@@ -54,7 +54,7 @@ export type RowIssue = {
 };
 
 export type ParseBatch = {
-  /** The valid rows in COPY text format (see copy-text.ts); `decodeStagedRows` reads them back. */
+  /** The valid rows as binary COPY data (see copy-binary.ts); `decodeStagedRows` reads them back. */
   staged: Buffer;
   /** Rows in `staged`. */
   validRows: number;
@@ -94,10 +94,7 @@ export type ParseOptions = {
    * preamble lines included. Everything is still parsed, but the first N records are not emitted.
    */
   skipRecords?: number;
-  /**
-   * Written as the first COPY column(s) of every staged row (the upload ID and its arrival day,
-   * TAB-separated); no such column when absent.
-   */
+  /** A UUID (the upload ID), written as the first COPY column of every staged row; no such column when absent. */
   stagingKey?: string;
 };
 
@@ -328,7 +325,7 @@ class RecordProcessor {
   private readonly skip: number;
   private readonly batchSize: number;
 
-  private readonly out = new CopyTextWriter();
+  private readonly out = new CopyBinaryWriter();
   private readonly keys = new KeyFilter();
   /** The staging key column's value, as bytes (null: no key column). */
   private readonly key: Buffer | null;
@@ -359,7 +356,7 @@ class RecordProcessor {
     this.maxDate = addDays(options.today, 1);
     this.skip = options.skipRecords;
     this.batchSize = options.batchSize;
-    this.key = options.stagingKey ? Buffer.from(options.stagingKey, "latin1") : null;
+    this.key = options.stagingKey ? uuidBytes(options.stagingKey) : null;
   }
 
   get batchRecords(): number {
@@ -560,16 +557,16 @@ class RecordProcessor {
     if (this.lastDate === null || date > this.lastDate) this.lastDate = date;
     this.dayMicros.set(date, (this.dayMicros.get(date) ?? 0) + Math.round(Number(spend) * 1e6));
     const out = this.out;
-    if (this.key) out.bytes(this.key);
-    out.int(sc.recLine);
-    out.plain(date);
+    if (this.key) out.uuid(this.key);
+    out.int4(sc.recLine);
+    out.date(date);
     out.text(idSrc, idStart, idEnd);
     out.text(nameSrc, nameStart, nameEnd);
-    out.plain(spend);
-    out.plain(impressions);
-    out.plain(clicks);
-    out.plain(conversions);
-    out.plain(currency);
+    out.numeric(spend);
+    out.int8(impressions);
+    out.int8(clicks);
+    out.numeric(conversions);
+    out.ascii(currency);
     out.endRow();
   }
 
@@ -650,7 +647,7 @@ function validateOptions(options: ParseOptions): Required<ParseOptions> {
   const skipRecords = options.skipRecords ?? 0;
   if (!Number.isInteger(skipRecords) || skipRecords < 0) throw new TypeError("skipRecords must be a non-negative integer");
   const stagingKey = options.stagingKey ?? "";
-  if (!/^([\w-]+(\t[\w-]+)*)?$/.test(stagingKey)) throw new TypeError("stagingKey must be TAB-separated fields of letters, digits, _ or -");
+  if (stagingKey) uuidBytes(stagingKey); // throws unless a UUID
   return { platform: options.platform, defaultCurrency: options.defaultCurrency, today: options.today, batchSize, skipRecords, stagingKey };
 }
 
