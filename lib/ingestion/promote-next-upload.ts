@@ -86,9 +86,11 @@ async function spendDeltas(client: pg.PoolClient, upload: ClaimedUpload, overlap
         GROUP BY m.date`
     : `SELECT date, spend AS total, true AS written FROM upload_day_totals WHERE upload_id = $1
        UNION ALL
-       SELECT u.first_date - 1, sum(m.spend), false FROM uploads u JOIN metrics m
-           ON m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date = u.first_date - 1
-        WHERE u.id = $1 GROUP BY u.first_date`;
+       -- the day before as an index lookup of that one day (joined, it was planned as a read of every
+       -- metric of the workspace, the rows just written among them, filtered by date)
+       SELECT u.first_date - 1, b.total, false FROM uploads u, LATERAL (
+           SELECT sum(m.spend) AS total FROM metrics m WHERE m.workspace_id = $2 AND m.platform = $3::"Platform" AND m.date = u.first_date - 1) b
+        WHERE u.id = $1 AND b.total IS NOT NULL`;
   const { rows } = await client.query<{ date: string; previous: string; current: string }>(DELTAS_OF(daily), [upload.id, upload.workspace_id, upload.platform]);
   return rows.map((r) => ({ date: r.date, previous: Number(r.previous), current: Number(r.current), change: Number(r.current) / Number(r.previous) - 1 }));
 }

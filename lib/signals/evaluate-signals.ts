@@ -295,6 +295,51 @@ function describeCampaigns(campaigns: CampaignSummary[]): string {
   return shown.join("; ") + (campaigns.length > 5 ? `; and ${campaigns.length - 5} more` : "");
 }
 
+/**
+ * D10-01 over the uploads promoted in the look-back: each day they wrote whose total spend moved more
+ * than the threshold against the day before. $1 now, $2 look-back hours, $3 threshold.
+ */
+export const SPEND_DELTA_SQL = `WITH recent AS (
+     SELECT u.id, u.workspace_id, u.platform, u.first_date, u.last_date, EXISTS (SELECT 1 FROM promotion_day_totals t WHERE t.upload_id = u.id) AS recorded
+       FROM uploads u
+      WHERE u.status IN ('completed', 'partial') AND u.completed_at > $1::timestamptz - $2::float8 * interval '1 hour' AND u.completed_at <= $1::timestamptz),
+   -- The days a recent promotion moved beyond the threshold, by the day totals it recorded, compared here
+   -- at this threshold: only those days (and the day before each) are read again from metrics, to
+   -- see whether they still are. An upload whose promotion recorded nothing (promoted before the record
+   -- existed, or written by hand) has every day of its span read, or, without a span, its rows looked up.
+   moved AS (
+     SELECT r.workspace_id, r.platform, d.date FROM recent r
+       JOIN promotion_day_totals d ON d.upload_id = r.id AND d.written
+       JOIN promotion_day_totals p ON p.upload_id = r.id AND p.date = d.date - 1
+      WHERE p.total > 0 AND abs(d.total - p.total) / p.total > $3),
+   days AS (
+     SELECT workspace_id, platform, date FROM moved
+     UNION
+     SELECT workspace_id, platform, date - 1 FROM moved
+     UNION
+     SELECT r.workspace_id, r.platform, d::date FROM recent r, generate_series(r.first_date - 1, r.last_date, interval '1 day') d WHERE NOT r.recorded
+     UNION
+     SELECT m.workspace_id, m.platform, m.date + k FROM recent r JOIN metrics m ON m.upload_id = r.id, (VALUES (-1), (0)) v(k)
+      WHERE NOT r.recorded AND r.first_date IS NULL),
+   -- One index lookup per day, whatever the planner guesses of how many days there are: as a join it
+   -- hashed the days (guessed by the million) and read every metric, 1.5 s a minute with 1M of them.
+   daily AS (
+     SELECT d.workspace_id, d.platform, d.date, x.total, x.written, x.uploads
+       FROM days d, LATERAL (
+         SELECT sum(m.spend) AS total, bool_or(m.upload_id IN (SELECT id FROM recent)) AS written, array_agg(DISTINCT m.upload_id::text) AS uploads
+           FROM metrics m WHERE m.workspace_id = d.workspace_id AND m.platform = d.platform AND m.date = d.date) x
+      WHERE x.total IS NOT NULL),
+   -- Each day beside the one before it (when that day is among them), in date order rather than by a self-join.
+   paired AS (
+     SELECT d.*, lag(d.total) OVER w AS previous, lag(d.date) OVER w AS previous_date FROM daily d
+     WINDOW w AS (PARTITION BY d.workspace_id, d.platform ORDER BY d.date)),
+   totals AS (
+     SELECT workspace_id, platform, date, total AS current, previous, uploads FROM paired WHERE written AND previous_date = date - 1)
+   SELECT t.workspace_id, w.slug, t.platform::text AS platform, to_char(t.date, 'YYYY-MM-DD') AS date, t.previous, t.current, t.uploads
+     FROM totals t JOIN workspaces w ON w.id = t.workspace_id
+    WHERE t.previous > 0 AND abs(t.current - t.previous) / t.previous > $3
+    ORDER BY w.slug, t.platform, t.date LIMIT 1000`;
+
 const spendDelta: Evaluator = async ({ pool, now, config }) => {
   const c = config.spendDelta;
   const { rows } = await pool.query<{
@@ -305,46 +350,7 @@ const spendDelta: Evaluator = async ({ pool, now, config }) => {
     previous: string;
     current: string;
     uploads: string[];
-  }>(
-    `WITH recent AS (
-       SELECT u.id, u.workspace_id, u.platform, u.first_date, u.last_date, EXISTS (SELECT 1 FROM promotion_day_totals t WHERE t.upload_id = u.id) AS recorded
-         FROM uploads u
-        WHERE u.status IN ('completed', 'partial') AND u.completed_at > $1::timestamptz - $2::float8 * interval '1 hour' AND u.completed_at <= $1::timestamptz),
-     -- The days a recent promotion moved beyond the threshold, by the day totals it recorded, compared here
-     -- at this threshold: only those days (and the day before each) are read again from metrics, to
-     -- see whether they still are. An upload whose promotion recorded nothing (promoted before the record
-     -- existed, or written by hand) has every day of its span read, or, without a span, its rows looked up.
-     moved AS (
-       SELECT r.workspace_id, r.platform, d.date FROM recent r
-         JOIN promotion_day_totals d ON d.upload_id = r.id AND d.written
-         JOIN promotion_day_totals p ON p.upload_id = r.id AND p.date = d.date - 1
-        WHERE p.total > 0 AND abs(d.total - p.total) / p.total > $3),
-     days AS (
-       SELECT workspace_id, platform, date FROM moved
-       UNION
-       SELECT workspace_id, platform, date - 1 FROM moved
-       UNION
-       SELECT r.workspace_id, r.platform, d::date FROM recent r, generate_series(r.first_date - 1, r.last_date, interval '1 day') d WHERE NOT r.recorded
-       UNION
-       SELECT m.workspace_id, m.platform, m.date + k FROM recent r JOIN metrics m ON m.upload_id = r.id, (VALUES (-1), (0)) v(k)
-        WHERE NOT r.recorded AND r.first_date IS NULL),
-     daily AS (
-       SELECT d.workspace_id, d.platform, d.date, sum(m.spend) AS total, bool_or(m.upload_id IN (SELECT id FROM recent)) AS written,
-              array_agg(DISTINCT m.upload_id::text) AS uploads
-         FROM days d JOIN metrics m ON m.workspace_id = d.workspace_id AND m.platform = d.platform AND m.date = d.date
-        GROUP BY d.workspace_id, d.platform, d.date),
-     -- Each day beside the one before it (when that day is among them), in date order rather than by a self-join.
-     paired AS (
-       SELECT d.*, lag(d.total) OVER w AS previous, lag(d.date) OVER w AS previous_date FROM daily d
-       WINDOW w AS (PARTITION BY d.workspace_id, d.platform ORDER BY d.date)),
-     totals AS (
-       SELECT workspace_id, platform, date, total AS current, previous, uploads FROM paired WHERE written AND previous_date = date - 1)
-     SELECT t.workspace_id, w.slug, t.platform::text AS platform, to_char(t.date, 'YYYY-MM-DD') AS date, t.previous, t.current, t.uploads
-       FROM totals t JOIN workspaces w ON w.id = t.workspace_id
-      WHERE t.previous > 0 AND abs(t.current - t.previous) / t.previous > $3
-      ORDER BY w.slug, t.platform, t.date LIMIT 1000`,
-    [now, c.lookbackHours, c.threshold],
-  );
+  }>(SPEND_DELTA_SQL, [now, c.lookbackHours, c.threshold]);
   const groups = new Map<string, typeof rows>();
   for (const r of rows) {
     const key = `${r.workspace_id}:${r.platform}`;

@@ -8,6 +8,7 @@ import { setMode } from "@/lib/controls/change-control";
 import { createWorkspace, pool, prisma, resetDatabase } from "@/lib/testing/db";
 import type { SignalConfigInput } from "./config";
 import { daysBehind } from "./readings";
+import { SPEND_DELTA_SQL } from "./evaluate-signals";
 import { runMonitor } from "@/lib/workers/run-monitor";
 import { insertMetric, insertOutcomes, insertUpload, insertWorkerRun, minutesAfter } from "@/lib/testing/signal-fixtures";
 
@@ -287,6 +288,44 @@ describe("day-over-day spend delta (D10-01)", () => {
     await monitor(t, { spendDelta: { threshold: 0.1 } });
     const alert = await expectOpen(`spend_delta:${ws.id}:meta`, { scenario: "D10-01", ownerRole: "ingestion_owner" });
     expect(alert.title).toMatch(/2030-01-02/);
+  });
+});
+
+describe("spend delta on a large production table (D10-01)", () => {
+  it("looks up only the days that moved, by index, however many metrics the table holds", async () => {
+    const t = new Date();
+    const older = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -3 * 24 * 60) });
+    const recent = await insertUpload(ws.id, { status: "completed", completed_at: minutesAfter(t, -30) });
+    await pool().query(`UPDATE uploads SET first_date = '2030-01-02', last_date = '2030-01-02' WHERE id = $1`, [recent.id]);
+    await recordDayTotals(recent.id, [
+      ["2030-01-01", 100, false],
+      ["2030-01-02", 200, true],
+    ]);
+    await insertMetric({ workspaceId: ws.id, date: "2030-01-01", spend: 100, uploadId: older.id });
+    await insertMetric({ workspaceId: ws.id, date: "2030-01-02", spend: 200, uploadId: recent.id });
+    // 100 000 metrics of other days: read whole, they are about 1 500 blocks.
+    await pool().query(
+      `INSERT INTO metrics (workspace_id, platform, date, campaign_id, campaign_name, spend, impressions, clicks, conversions, currency, upload_id)
+       SELECT $1, 'meta', DATE '2020-01-01' + (i / 100), 'c' || (i % 100), 'campaign', 1, 100, 10, 1, 'USD', $2 FROM generate_series(0, 99999) i`,
+      [ws.id, older.id],
+    );
+    await pool().query(`ANALYZE metrics`);
+    const { rows } = await pool().query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${SPEND_DELTA_SQL}`, [t, 24, 0.3]);
+    type Plan = {
+      "Node Type": string;
+      "Relation Name"?: string;
+      "Actual Rows": number;
+      "Shared Hit Blocks": number;
+      "Shared Read Blocks": number;
+      Plans?: Plan[];
+    };
+    const nodes = (plan: Plan): Plan[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+    const plan = (rows[0]["QUERY PLAN"] as { Plan: Plan }[])[0].Plan;
+    const scanned = nodes(plan).filter((n) => n["Relation Name"] === "metrics" && n["Node Type"] === "Seq Scan" && n["Actual Rows"] > 10);
+    expect(scanned, "metrics read whole").toEqual([]);
+    expect(plan["Shared Hit Blocks"] + plan["Shared Read Blocks"]).toBeLessThan(200);
+    await monitor(t);
+    expect((await expectOpen(`spend_delta:${ws.id}:meta`, { scenario: "D10-01", ownerRole: "ingestion_owner" })).title).toMatch(/2030-01-02/);
   });
 });
 
