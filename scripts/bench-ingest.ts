@@ -105,7 +105,11 @@ async function main() {
   // WAL written and checkpoints begun during a step: a checkpoint that begins mid-step makes the next
   // change (or hint bit, with data checksums) to every page written before it log a full page image.
   const walState = async () =>
-    (await db.query<{ lsn: string; checkpoints: string }>(`SELECT pg_current_wal_lsn()::text AS lsn, (SELECT num_timed + num_requested FROM pg_stat_checkpointer) AS checkpoints`)).rows[0];
+    (
+      await db.query<{ lsn: string; checkpoints: string }>(
+        `SELECT pg_current_wal_lsn()::text AS lsn, (SELECT num_timed + num_requested FROM pg_stat_checkpointer) AS checkpoints`,
+      )
+    ).rows[0];
   const wal: Record<string, { mb: number[]; checkpoints: number[] }> = {};
   const cpuOf = async (step: string) => {
     const node0 = nodeCpu(step);
