@@ -25,7 +25,7 @@ test.describe("on-call", () => {
     await page.goto(`/uploads/${id}`);
     await operatorAction(page, "Force-fail", "stuck 45 minutes, worker gone", "INC-2001");
     await expect(page.getByRole("heading", { level: 1 })).toContainText("failed");
-    await expect(page.getByText("FORCE_FAILED")).toBeVisible();
+    await expect(page.getByRole("alert").filter({ hasText: "FORCE_FAILED" })).toBeVisible();
     await expect(page.getByRole("region", { name: "Timeline" })).toContainText("by oncall@example.com");
     await screenshot(page, "upload-detail-force-failed");
     expect(await uploadStatus(id)).toBe("failed");
@@ -75,7 +75,10 @@ test.describe("staging cleanup", () => {
       .check();
     await expect(first.getByTestId("cleanup-preview")).toContainText("2 staging rows of 1 upload");
     await operatorAction(first, "Request cleanup", "client re-sent a corrected file", "INC-3001");
-    const requestId = (await sql<{ id: string }>(`SELECT id FROM cleanup_requests WHERE incident_id = 'INC-3001'`))[0].id;
+    // The click returns before the server answers: wait for the request to exist.
+    const requested = () => sql<{ id: string }>(`SELECT id FROM cleanup_requests WHERE incident_id = 'INC-3001'`);
+    await expect.poll(async () => (await requested()).length).toBe(1);
+    const requestId = (await requested())[0].id;
     const card = first.getByTestId(`cleanup-${requestId}`);
     await expect(card.getByRole("button", { name: "Approve cleanup" })).toBeDisabled();
     await expect(card).toContainText("a different person must approve");

@@ -57,7 +57,9 @@ test.describe("runbooks", () => {
     // The recovery itself happens on the upload's page, with its own accountable action.
     await page.goto(`/uploads/${uploadId}`);
     await operatorAction(page, "Force-fail", "stuck 45 min in processing: lease held by a dead worker", incident);
-    await expect(page.getByText("FORCE_FAILED")).toBeVisible();
+    // The form's own plan names FORCE_FAILED too: wait for the answer, not for that text.
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("failed");
+    await expect(page.getByRole("alert").filter({ hasText: "FORCE_FAILED" })).toBeVisible();
     expect(await uploadStatus(uploadId)).toBe("failed");
 
     await page.goto(`/runbooks/executions/${executionId}`);
