@@ -1,19 +1,11 @@
 import type pg from "pg";
 import { incidentIdFormat } from "@/lib/audit/accountable";
-import { decide, decideLiftHalt, type Action } from "@/lib/auth/permissions";
+import { ACTIONS, decide, decideLiftHalt } from "@/lib/auth/permissions";
 import type { Actor } from "@/lib/auth/actor";
 import { readControls } from "@/lib/controls/controls";
 
-const ACTIONS: Action[] = [
-  "controls.drain",
-  "controls.halt",
-  "controls.halt_p1",
-  "controls.resume",
-  "controls.freeze_worker",
-  "controls.workspace_pause",
-  "controls.rollout",
-  "controls.suspend_kill_switch",
-];
+/** The Controls page decides every `controls.*` action of the matrix, so a new one appears without a list to keep. */
+const CONTROL_ACTIONS = ACTIONS.filter((a) => a.startsWith("controls."));
 
 /** The Controls page: current state with who set it, workspaces, users' kill-switch status, and what this user may do. */
 export async function controlsView(pool: pg.Pool, user: Actor & { id: string }) {
@@ -54,7 +46,7 @@ export async function controlsView(pool: pg.Pool, user: Actor & { id: string }) 
       killSwitchSuspended: u.kill_switch_suspended as boolean,
       isMe: u.id === user.id,
     })),
-    permissions: Object.fromEntries(ACTIONS.map((a) => [a, decide(user, a)])),
+    permissions: Object.fromEntries(CONTROL_ACTIONS.map((a) => [a, decide(user, a)])),
   };
 }
 

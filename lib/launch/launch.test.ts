@@ -69,10 +69,58 @@ describe("launch day", () => {
     expect(health.errorRate).toEqual({ percent: 25, ok: false });
     expect(health.backlog).toEqual({ rows: 0, ok: true });
     const handoff = await shiftHandoff(pool());
-    expect(handoff.failed.map((f) => f.errorCode)).toEqual(["EMPTY_FILE"]);
+    expect(handoff.failed).toEqual([{ id: expect.any(String), fileName: "f1.csv", workspace: "acme", errorCode: "EMPTY_FILE", at: expect.any(Date) }]);
     expect(handoff.uploads).toEqual([
       { status: "completed", n: 3 },
       { status: "failed", n: 1 },
+    ]);
+  });
+
+  it("the shift handoff lists what is open now and what people did, each in the shape the page shows", async () => {
+    const { rows } = await pool().query<{ id: string }>(
+      `INSERT INTO uploads (id, workspace_id, platform, source, file_name, size_bytes, sha256, storage_key, status, locked_by, updated_at)
+       SELECT gen_random_uuid(), id, 'meta', 'api', 'stuck.csv', 10, 'h', 'k', 'processing', 'dead-worker', now() - interval '45 minutes'
+         FROM workspaces WHERE slug = 'acme' RETURNING id`,
+    );
+    await pool().query(
+      `INSERT INTO alerts (id, signal, fingerprint, active_fingerprint, scenario, severity, owner_role, runbook, title, detail, data, status, escalated, upload_id, opened_at, last_seen_at)
+       VALUES (gen_random_uuid(), 'stuck_upload', 'stuck:x', 'stuck:x', 'D10-10', 'page', 'oncall', 'd8-stuck-upload', 'Upload stuck', 'd', '{}', 'open', false, $1, now(), now())`,
+      [rows[0].id],
+    );
+    await pool().query(
+      `INSERT INTO audit_log (actor_email, actor_roles, action, target_type, target_id, reason, incident_id, outcome)
+       VALUES ('oncall@example.com', '{oncall}', 'upload.force_fail', 'upload', $1, 'worker gone', 'INC-1', 'ok'),
+              ('sre@example.com', '{sre_lead}', 'controls.drain', 'control', NULL, 'deploy', NULL, 'ok'),
+              ('viewer@example.com', '{viewer}', 'controls.halt', 'control', NULL, NULL, NULL, 'refused')`,
+      [rows[0].id],
+    );
+    const handoff = await shiftHandoff(pool());
+    expect(handoff.openAlerts).toEqual([
+      {
+        id: expect.any(String),
+        title: "Upload stuck",
+        severity: "page",
+        status: "open",
+        scenario: "D10-10",
+        openedAt: expect.any(Date),
+        acknowledgedBy: null,
+        escalated: false,
+      },
+    ]);
+    expect(handoff.stuck).toEqual([
+      { id: rows[0].id, fileName: "stuck.csv", workspace: "acme", status: "processing", since: expect.any(Date), lockedBy: "dead-worker" },
+    ]);
+    // Only what was done (not what was refused), newest first, the target with its ID when it has one.
+    expect(handoff.actions).toEqual([
+      { action: "controls.drain", actor: "sre@example.com", target: "control", incidentId: null, reason: "deploy", at: expect.any(Date) },
+      {
+        action: "upload.force_fail",
+        actor: "oncall@example.com",
+        target: `upload ${rows[0].id}`,
+        incidentId: "INC-1",
+        reason: "worker gone",
+        at: expect.any(Date),
+      },
     ]);
   });
 });

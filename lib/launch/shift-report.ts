@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { listBreakers } from "@/lib/breakers/list-breakers";
 import { readControls } from "@/lib/controls/controls";
+import type { AlertsRow, UploadsRow } from "@/lib/db/rows";
 import { stagingBloat } from "@/lib/uploads/staging-rows";
 
 /** D8 §3.2, the hourly health check as one view: the four queries of the runbook with their targets. */
@@ -29,25 +30,25 @@ export async function hourlyHealth(pool: pg.Pool) {
 export async function shiftHandoff(pool: pg.Pool, hours = 8) {
   const since = `now() - make_interval(hours => $1)`;
   const [alerts, stuck, uploads, failed, actions, alertMoves, controls] = await Promise.all([
-    pool.query(
-      `SELECT id, title, severity::text AS severity, status::text AS status, scenario, opened_at, acknowledged_by, escalated FROM alerts
+    pool.query<Pick<AlertsRow, "id" | "title" | "severity" | "status" | "scenario" | "escalated"> & { openedAt: Date; acknowledgedBy: string | null }>(
+      `SELECT id, title, severity, status, scenario, opened_at AS "openedAt", acknowledged_by AS "acknowledgedBy", escalated FROM alerts
         WHERE status IN ('open', 'acknowledged') ORDER BY (severity = 'critical') DESC, (severity = 'page') DESC, opened_at LIMIT 50`,
     ),
-    pool.query(
-      `SELECT u.id, u.file_name, w.slug AS workspace, u.status::text AS status, u.updated_at, u.locked_by FROM uploads u JOIN workspaces w ON w.id = u.workspace_id
+    pool.query<Pick<UploadsRow, "id" | "status"> & { fileName: string; workspace: string; since: Date; lockedBy: string | null }>(
+      `SELECT u.id, u.file_name AS "fileName", w.slug AS workspace, u.status, u.updated_at AS since, u.locked_by AS "lockedBy" FROM uploads u JOIN workspaces w ON w.id = u.workspace_id
         WHERE u.status IN ('pending', 'processing', 'staged', 'promoting') AND u.updated_at < now() - interval '30 minutes' ORDER BY u.updated_at LIMIT 20`,
     ),
     pool.query<{ status: string; n: number }>(
       `SELECT status::text AS status, count(*)::int AS n FROM uploads WHERE created_at > ${since} GROUP BY 1 ORDER BY 1`,
       [hours],
     ),
-    pool.query(
-      `SELECT u.id, u.file_name, w.slug AS workspace, u.error_code, u.failed_at FROM uploads u JOIN workspaces w ON w.id = u.workspace_id
+    pool.query<{ id: string; fileName: string; workspace: string; errorCode: string | null; at: Date }>(
+      `SELECT u.id, u.file_name AS "fileName", w.slug AS workspace, u.error_code AS "errorCode", u.failed_at AS at FROM uploads u JOIN workspaces w ON w.id = u.workspace_id
         WHERE u.status = 'failed' AND u.failed_at > ${since} ORDER BY u.failed_at DESC LIMIT 20`,
       [hours],
     ),
-    pool.query(
-      `SELECT action, actor_email, target_type, target_id, incident_id, reason, at AS created_at FROM audit_log
+    pool.query<{ action: string; actor: string; target: string; incidentId: string | null; reason: string | null; at: Date }>(
+      `SELECT action, actor_email AS actor, target_type || coalesce(' ' || nullif(target_id, ''), '') AS target, incident_id AS "incidentId", reason, at FROM audit_log
         WHERE outcome = 'ok' AND at > ${since} ORDER BY id DESC LIMIT 30`,
       [hours],
     ),
@@ -60,40 +61,11 @@ export async function shiftHandoff(pool: pg.Pool, hours = 8) {
   return {
     hours,
     mode: controls.effectiveMode,
-    openAlerts: alerts.rows.map((a) => ({
-      id: a.id as string,
-      title: a.title as string,
-      severity: a.severity as string,
-      status: a.status as string,
-      scenario: a.scenario as string,
-      openedAt: a.opened_at as Date,
-      acknowledgedBy: a.acknowledged_by as string | null,
-      escalated: a.escalated as boolean,
-    })),
-    stuck: stuck.rows.map((u) => ({
-      id: u.id as string,
-      fileName: u.file_name as string,
-      workspace: u.workspace as string,
-      status: u.status as string,
-      since: u.updated_at as Date,
-      lockedBy: u.locked_by as string | null,
-    })),
+    openAlerts: alerts.rows,
+    stuck: stuck.rows,
     uploads: uploads.rows,
-    failed: failed.rows.map((u) => ({
-      id: u.id as string,
-      fileName: u.file_name as string,
-      workspace: u.workspace as string,
-      errorCode: u.error_code as string | null,
-      at: u.failed_at as Date,
-    })),
-    actions: actions.rows.map((a) => ({
-      action: a.action as string,
-      actor: a.actor_email as string,
-      target: `${a.target_type}${a.target_id ? ` ${a.target_id}` : ""}`,
-      incidentId: a.incident_id as string | null,
-      reason: a.reason as string | null,
-      at: a.created_at as Date,
-    })),
+    failed: failed.rows,
+    actions: actions.rows,
     alertsOpened: alertMoves.rows[0].opened,
     alertsResolved: alertMoves.rows[0].resolved,
   };

@@ -1,7 +1,27 @@
 import type pg from "pg";
 import { z } from "zod";
 import { Filter } from "@/lib/db/filter";
+import type { UploadsRow } from "@/lib/db/rows";
 import { UPLOAD_STATUSES } from "./transition";
+
+/** A row of the list: the upload's columns it shows, and its workspace's slug. */
+type ListedRow = Pick<
+  UploadsRow,
+  | "id"
+  | "status"
+  | "platform"
+  | "source"
+  | "file_name"
+  | "size_bytes"
+  | "total_rows"
+  | "valid_rows"
+  | "invalid_rows"
+  | "ignored_rows"
+  | "promoted_rows"
+  | "error_code"
+  | "created_at"
+  | "updated_at"
+> & { workspace: string };
 
 const SORTS = { created: "u.created_at", file: "u.file_name", status: "u.status", rows: "u.total_rows", workspace: "w.slug" } as const;
 
@@ -43,9 +63,9 @@ export async function listUploads(pool: pg.Pool, filters: UploadFilters) {
   const order = `${SORTS[filters.sort]} ${filters.dir === "asc" ? "ASC" : "DESC"}, u.id`;
   const offset = (filters.page - 1) * filters.pageSize;
   const [rows, count] = await Promise.all([
-    pool.query(
+    pool.query<ListedRow>(
       `SELECT u.id, u.status, w.slug AS workspace, u.platform, u.source, u.file_name, u.size_bytes, u.total_rows, u.valid_rows, u.invalid_rows,
-              u.ignored_rows, u.promoted_rows, u.error_code, u.created_at, u.updated_at, u.completed_at
+              u.ignored_rows, u.promoted_rows, u.error_code, u.created_at, u.updated_at
          FROM uploads u JOIN workspaces w ON w.id = u.workspace_id ${filter.clause}
         ORDER BY ${order} LIMIT ${filters.pageSize} OFFSET ${offset}`,
       filter.params,
@@ -57,21 +77,21 @@ export async function listUploads(pool: pg.Pool, filters: UploadFilters) {
     page: filters.page,
     pageSize: filters.pageSize,
     uploads: rows.rows.map((r) => ({
-      id: r.id as string,
-      status: r.status as string,
-      workspace: r.workspace as string,
-      platform: r.platform as string,
-      source: r.source as string,
-      fileName: r.file_name as string,
+      id: r.id,
+      status: r.status,
+      workspace: r.workspace,
+      platform: r.platform,
+      source: r.source,
+      fileName: r.file_name,
       sizeBytes: Number(r.size_bytes),
-      totalRows: r.total_rows as number,
-      validRows: r.valid_rows as number,
-      invalidRows: r.invalid_rows as number,
-      ignoredRows: r.ignored_rows as number,
-      promotedRows: r.promoted_rows as number,
-      errorCode: r.error_code as string | null,
-      createdAt: (r.created_at as Date).toISOString(),
-      updatedAt: (r.updated_at as Date).toISOString(),
+      totalRows: r.total_rows,
+      validRows: r.valid_rows,
+      invalidRows: r.invalid_rows,
+      ignoredRows: r.ignored_rows,
+      promotedRows: r.promoted_rows,
+      errorCode: r.error_code,
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
     })),
   };
 }
